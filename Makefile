@@ -1,0 +1,68 @@
+.DEFAULT_GOAL := help
+.PHONY: help run run.serve requirements requirements.mysql test test.mysql quality format upgrade migrate \
+        demo clean docker_build selfcheck validate
+
+PYTHON_VERSION ?= 3.12.1
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 18740
+TEST_DB_MYSQL = EDX_EXAMS_TEST_DB=mysql
+
+help: ## show the targets
+	@grep -E '^[a-zA-Z_.-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	PYENV_VERSION=$(PYTHON_VERSION) python3.12 -m venv $(VENV) || python3.12 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements/dev.txt requirements/test.txt requirements/base.txt
+	$(BIN)/pip install -q -r requirements/dev.txt
+	touch $@
+
+requirements: $(VENV)/.installed ## create .venv and install the dev requirements (no MySQL headers needed)
+
+$(VENV)/.installed-mysql: $(VENV)/.installed requirements/mysql.txt
+	$(BIN)/pip install -q -r requirements/mysql.txt
+	touch $@
+
+requirements.mysql: $(VENV)/.installed-mysql ## add the MySQL driver (needs default-libmysqlclient-dev, pkg-config)
+
+migrate: requirements ## apply migrations to the local SQLite database
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate ## load the demo users and course, print dev JWTs
+	$(BIN)/python manage.py load_demo_data
+	@for u in demo_learner demo_course_staff edx_exams_worker; do \
+	  echo ""; echo "JWT for $$u:"; $(BIN)/python manage.py dev_jwt $$u; done
+	@echo ""; echo "Try: curl -H 'Authorization: JWT <token>' http://127.0.0.1:$(PORT)/api/v1/me"
+
+run: demo ## install, migrate, load demo data and serve on http://127.0.0.1:18740
+	@echo "Serving on http://127.0.0.1:$(PORT) (API docs: http://127.0.0.1:$(PORT)/api-docs/)"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: requirements ## run the whole suite on SQLite
+	$(BIN)/pytest
+
+test.mysql: requirements.mysql ## run the whole suite on MariaDB/MySQL at 127.0.0.1:3306
+	$(TEST_DB_MYSQL) $(BIN)/pytest
+
+quality: requirements ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: requirements ## apply ruff fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+validate: test quality ## tests and quality checks
+
+upgrade: $(BIN)/python ## recompile the pinned requirements from the .in files
+	$(BIN)/pip install -q pip-tools
+	cd requirements && for f in pip-tools base test quality mysql production dev; do \
+	  CUSTOM_COMPILE_COMMAND="make upgrade" ../$(BIN)/pip-compile -q --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o $$f.txt $$f.in || exit 1; done
+
+docker_build: ## build the production image
+	docker build . --target prod -t edx-exams:latest
+
+clean: ## remove the virtualenv and local database
+	rm -rf $(VENV) edx_exams.sqlite3 .pytest_cache .coverage htmlcov

@@ -1,0 +1,6 @@
+"""edx-exams: the Open edX service for timed and proctored exams."""
+
+from .celery import app as celery_app
+
+__all__ = ['celery_app']
+__version__ = '0.1.0'

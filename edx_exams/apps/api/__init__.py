@@ -1,0 +1,1 @@
+"""The REST layer of edx-exams (no models)."""

@@ -1,0 +1,52 @@
+"""
+The one place where errors become HTTP responses.
+
+Domain exceptions carry their status; DRF errors keep theirs; validation errors
+list the fields. Anything unexpected is logged and answered with a JSON 500, so
+an API client never receives an HTML error page.
+"""
+
+import logging
+
+from django.http import JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from edx_exams.apps.core.exceptions import ExamBaseException
+
+log = logging.getLogger(__name__)
+
+
+def exams_exception_handler(exc, context):
+    """DRF EXCEPTION_HANDLER: map domain and framework errors to `{"detail": ...}` bodies."""
+    if isinstance(exc, ExamBaseException):
+        return Response({'detail': exc.message}, status=exc.http_status)
+    if isinstance(exc, exceptions.ValidationError):
+        return Response({'detail': 'Invalid data', 'errors': exc.detail}, status=status.HTTP_400_BAD_REQUEST)
+    response = exception_handler(exc, context)
+    if response is None:
+        view = context.get('view')
+        log.exception('Unhandled error in view=%s', type(view).__name__ if view else None)
+        return Response({'detail': 'Internal server error.'}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return response
+
+
+def json_page_not_found(request, exception=None):
+    """handler404: a JSON 404 for any URL that no route matches."""
+    return JsonResponse({'detail': 'Not found.'}, status=404)
+
+
+def json_server_error(request):
+    """handler500: a JSON 500 for errors raised outside DRF views."""
+    return JsonResponse({'detail': 'Internal server error.'}, status=500)
+
+
+def json_bad_request(request, exception=None):
+    """handler400: a JSON 400 (for example a request with a disallowed Host header)."""
+    return JsonResponse({'detail': 'Bad request.'}, status=400)
+
+
+def json_permission_denied(request, exception=None):
+    """handler403: a JSON 403 (for example a failed CSRF check outside DRF)."""
+    return JsonResponse({'detail': 'Permission denied.'}, status=403)

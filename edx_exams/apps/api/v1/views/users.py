@@ -1,0 +1,23 @@
+"""Who the caller is, as this service sees the JWT."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from edx_exams.apps.api.v1.serializers.users import CurrentUserSerializer
+
+
+class CurrentUserView(APIView):
+    """
+    GET /api/v1/me: the authenticated user (username, LMS user id, email, staff flag).
+
+    Useful to check a token. 401 without valid credentials.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=CurrentUserSerializer)
+    def get(self, request):
+        """Return the caller's user record."""
+        return Response(CurrentUserSerializer(request.user).data)

@@ -1,0 +1,1 @@
+"""Exams, attempts, allowances, course configuration and proctoring providers."""

@@ -1,0 +1,15 @@
+"""App configuration of the core app."""
+
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Exams, attempts, allowances, configs and providers."""
+
+    name = 'edx_exams.apps.core'
+    label = 'core'
+    verbose_name = 'Exams'
+
+    def ready(self):
+        """Connect the signal handlers."""
+        from edx_exams.apps.core.signals import handlers  # noqa: F401

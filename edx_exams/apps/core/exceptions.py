@@ -1,0 +1,89 @@
+"""Domain exceptions of the exams service; each carries the HTTP status it maps to."""
+
+from rest_framework import status
+
+
+class ExamBaseException(Exception):
+    """Base of every domain error; the API layer turns it into `{"detail": message}`."""
+
+    http_status = status.HTTP_400_BAD_REQUEST
+    default_message = 'The request could not be completed.'
+
+    def __init__(self, message: str | None = None):
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class ExamDoesNotExist(ExamBaseException):
+    """No exam matches the given id or keys."""
+
+    http_status = status.HTTP_404_NOT_FOUND
+    default_message = 'Exam does not exist.'
+
+
+class ExamAttemptDoesNotExist(ExamBaseException):
+    """No attempt matches the given id."""
+
+    http_status = status.HTTP_404_NOT_FOUND
+    default_message = 'Attempt does not exist.'
+
+
+class CourseNotFound(ExamBaseException):
+    """The course is unknown to this service."""
+
+    http_status = status.HTTP_404_NOT_FOUND
+    default_message = 'Course not found.'
+
+
+class UserNotFound(ExamBaseException):
+    """No user matches the given username, email or id."""
+
+    http_status = status.HTTP_400_BAD_REQUEST
+    default_message = 'User not found.'
+
+
+class InvalidCourseKey(ExamBaseException):
+    """A course or usage key is not in a valid format."""
+
+    default_message = 'Invalid course key.'
+
+
+class ExamIllegalStatusTransition(ExamBaseException):
+    """The attempt cannot move from its status to the one requested."""
+
+    http_status = status.HTTP_409_CONFLICT
+    default_message = "This action is not allowed in the attempt's current status."
+
+
+class ExamAttemptOnPastDueExam(ExamBaseException):
+    """The exam is past its due date and no longer takes new attempts."""
+
+    default_message = 'The due date of this exam has passed.'
+
+
+class ExamAttemptAlreadyExists(ExamBaseException):
+    """The learner already has an attempt for this exam."""
+
+    http_status = status.HTTP_409_CONFLICT
+    default_message = 'An attempt for this exam already exists.'
+
+
+class AnotherAttemptInProgress(ExamBaseException):
+    """The learner has another exam running."""
+
+    http_status = status.HTTP_409_CONFLICT
+    default_message = 'Another exam attempt is in progress.'
+
+
+class ExamPermissionDenied(ExamBaseException):
+    """The user may not act on this object."""
+
+    http_status = status.HTTP_403_FORBIDDEN
+    default_message = 'You do not have permission to perform this action.'
+
+
+class ExamAccessTokenNotGranted(ExamBaseException):
+    """The learner may not see the exam content now."""
+
+    http_status = status.HTTP_403_FORBIDDEN
+    default_message = 'Exam access token not granted'

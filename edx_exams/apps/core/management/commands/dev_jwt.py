@@ -1,0 +1,28 @@
+"""Print a development JWT for a user, to paste into `Authorization: JWT <token>`."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from edx_exams.apps.core.dev_tokens import build_lms_jwt
+from edx_exams.apps.core.models import User
+
+
+class Command(BaseCommand):
+    """manage.py dev_jwt USERNAME [--days N]."""
+
+    help = 'Print an LMS-style JWT for an existing user, signed with the development secret.'
+
+    def add_arguments(self, parser):
+        """Declare the username and lifetime arguments."""
+        parser.add_argument('username')
+        parser.add_argument('--days', type=int, default=30, help='Lifetime of the token in days (default 30).')
+
+    def handle(self, *args, **options):
+        """Print the token, refusing in production where the LMS issues tokens."""
+        if settings.JWT_AUTH['JWT_ISSUERS'][0].get('SECRET_KEY') != 'lms-secret' and not settings.DEBUG:
+            raise CommandError('dev_jwt only works with the development signing secret.')
+        try:
+            user = User.objects.get(username=options['username'])
+        except User.DoesNotExist as error:
+            raise CommandError(f'No user named {options["username"]!r}; run load_demo_data first.') from error
+        self.stdout.write(build_lms_jwt(user, expires_in=options['days'] * 86400))

@@ -1,0 +1,1 @@
+"""Signals sent and received by the core app."""

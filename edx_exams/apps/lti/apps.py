@@ -1,0 +1,11 @@
+"""App configuration of the LTI app."""
+
+from django.apps import AppConfig
+
+
+class LtiConfig(AppConfig):
+    """LTI 1.3 proctoring launches, assessment control and tool registration."""
+
+    name = 'edx_exams.apps.lti'
+    label = 'lti'
+    verbose_name = 'LTI proctoring'

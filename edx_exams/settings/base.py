@@ -1,0 +1,196 @@
+"""
+Settings shared by every environment, with safe defaults.
+
+Environment files (local, test, production) import everything from here and
+override only what differs. Nothing outside the settings package reads
+configuration at import time.
+"""
+
+from pathlib import Path
+
+from corsheaders.defaults import default_headers
+
+from edx_exams.settings.utils import get_logger_config
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+REPO_ROOT = BASE_DIR.parent
+
+SERVICE_NAME = 'edx_exams'
+SECRET_KEY = 'insecure-secret-key'  # noqa: S105 - overridden in production
+DEBUG = False
+ALLOWED_HOSTS = []
+
+INSTALLED_APPS = [
+    'django.contrib.admin',
+    'django.contrib.auth',
+    'django.contrib.contenttypes',
+    'django.contrib.sessions',
+    'django.contrib.messages',
+    'django.contrib.staticfiles',
+    'corsheaders',
+    'csrf.apps.CsrfAppConfig',
+    'django_filters',
+    'drf_spectacular',
+    'drf_spectacular_sidecar',
+    'rest_framework',
+    'simple_history',
+    'openedx_events',
+    'edx_exams.apps.core',
+    'edx_exams.apps.api',
+    'edx_exams.apps.lti',
+]
+
+MIDDLEWARE = [
+    'corsheaders.middleware.CorsMiddleware',
+    'edx_django_utils.monitoring.CookieMonitoringMiddleware',
+    'django.middleware.security.SecurityMiddleware',
+    'django.contrib.sessions.middleware.SessionMiddleware',
+    'django.middleware.common.CommonMiddleware',
+    'django.middleware.csrf.CsrfViewMiddleware',
+    'edx_rest_framework_extensions.auth.jwt.middleware.JwtAuthCookieMiddleware',
+    'django.contrib.auth.middleware.AuthenticationMiddleware',
+    'crum.CurrentRequestUserMiddleware',
+    'django.contrib.messages.middleware.MessageMiddleware',
+    'django.middleware.clickjacking.XFrameOptionsMiddleware',
+    'simple_history.middleware.HistoryRequestMiddleware',
+]
+
+ROOT_URLCONF = 'edx_exams.urls'
+WSGI_APPLICATION = 'edx_exams.wsgi.application'
+AUTH_USER_MODEL = 'core.User'
+DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'
+
+# An API client must never receive a redirect: the routes accept both forms themselves.
+APPEND_SLASH = False
+
+DATABASES = {
+    'default': {
+        'ENGINE': 'django.db.backends.sqlite3',
+        'NAME': str(REPO_ROOT / 'edx_exams.sqlite3'),
+    },
+}
+
+TEMPLATES = [
+    {
+        'BACKEND': 'django.template.backends.django.DjangoTemplates',
+        'DIRS': [],
+        'APP_DIRS': True,
+        'OPTIONS': {
+            'context_processors': [
+                'django.template.context_processors.request',
+                'django.contrib.auth.context_processors.auth',
+                'django.contrib.messages.context_processors.messages',
+            ],
+        },
+    },
+]
+
+LANGUAGE_CODE = 'en-us'
+TIME_ZONE = 'UTC'
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = '/static/'
+STATIC_ROOT = str(REPO_ROOT / 'assets')
+
+# ---------------------------------------------------------------------------
+# REST framework, API docs
+# ---------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    'DEFAULT_AUTHENTICATION_CLASSES': [
+        'edx_exams.apps.core.authentication.ExamsJwtAuthentication',
+        'rest_framework.authentication.SessionAuthentication',
+    ],
+    'DEFAULT_PERMISSION_CLASSES': ['rest_framework.permissions.IsAuthenticated'],
+    'DEFAULT_RENDERER_CLASSES': ['rest_framework.renderers.JSONRenderer'],
+    'DEFAULT_PARSER_CLASSES': ['rest_framework.parsers.JSONParser'],
+    'DEFAULT_SCHEMA_CLASS': 'drf_spectacular.openapi.AutoSchema',
+    'EXCEPTION_HANDLER': 'edx_exams.apps.api.exceptions.exams_exception_handler',
+    'UNAUTHENTICATED_USER': 'django.contrib.auth.models.AnonymousUser',
+}
+
+SPECTACULAR_SETTINGS = {
+    'TITLE': 'edx-exams API',
+    'DESCRIPTION': 'Timed and proctored exams for Open edX: exams, attempts, allowances and LTI proctoring.',
+    'VERSION': '1',
+    'SERVE_INCLUDE_SCHEMA': False,
+    'SWAGGER_UI_DIST': 'SIDECAR',
+    'SWAGGER_UI_FAVICON_HREF': 'SIDECAR',
+    'REDOC_DIST': 'SIDECAR',
+    'COMPONENT_SPLIT_REQUEST': True,
+    'SCHEMA_PATH_PREFIX': r'/api/v1',
+}
+
+# ---------------------------------------------------------------------------
+# JWT authentication (edx-drf-extensions). Production replaces the issuer list
+# and the public key set from its configuration file.
+# ---------------------------------------------------------------------------
+JWT_AUTH = {
+    'JWT_AUTH_HEADER_PREFIX': 'JWT',
+    'JWT_ISSUER': 'http://localhost:18000/oauth2',
+    'JWT_ALGORITHM': 'HS256',
+    'JWT_VERIFY_EXPIRATION': True,
+    'JWT_VERIFY_AUDIENCE': True,
+    'JWT_AUDIENCE': 'lms-key',
+    'JWT_SECRET_KEY': 'lms-secret',
+    'JWT_ISSUERS': [
+        {
+            'AUDIENCE': 'lms-key',
+            'ISSUER': 'http://localhost:18000/oauth2',
+            'SECRET_KEY': 'lms-secret',
+        },
+    ],
+    'JWT_PUBLIC_SIGNING_JWK_SET': None,
+    'JWT_AUTH_COOKIE': 'edx-jwt-cookie',
+    'JWT_AUTH_COOKIE_HEADER_PAYLOAD': 'edx-jwt-cookie-header-payload',
+    'JWT_AUTH_COOKIE_SIGNATURE': 'edx-jwt-cookie-signature',
+    'JWT_DECODE_HANDLER': 'edx_exams.apps.core.authentication.jwt_decode_handler',
+}
+
+EDX_DRF_EXTENSIONS = {
+    'JWT_PAYLOAD_USER_ATTRIBUTE_MAPPING': {
+        'administrator': 'is_staff',
+        'email': 'email',
+        'name': 'full_name',
+        'user_id': 'lms_user_id',
+    },
+}
+
+# The username of the global-staff service user Studio authenticates as.
+EXAMS_SERVICE_USERNAME = 'edx_exams_worker'
+
+# ---------------------------------------------------------------------------
+# CORS and CSRF for the micro-frontends (client-contracts.md section 0)
+# ---------------------------------------------------------------------------
+CORS_ALLOW_CREDENTIALS = True
+CORS_ALLOWED_ORIGINS = []
+CORS_ALLOW_HEADERS = (*default_headers, 'use-jwt-cookie')
+CSRF_TRUSTED_ORIGINS = []
+CSRF_COOKIE_SECURE = False
+SESSION_COOKIE_SECURE = False
+
+# ---------------------------------------------------------------------------
+# Celery
+# ---------------------------------------------------------------------------
+CELERY_BROKER_URL = 'redis://127.0.0.1:6379/0'
+CELERY_TASK_DEFAULT_QUEUE = 'edx_exams.default'
+CELERY_TASK_SERIALIZER = 'json'
+CELERY_RESULT_SERIALIZER = 'json'
+CELERY_ACCEPT_CONTENT = ['json']
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = 'UTC'
+CELERY_BEAT_SCHEDULE = {}
+
+# ---------------------------------------------------------------------------
+# Email
+# ---------------------------------------------------------------------------
+EMAIL_BACKEND = 'django.core.mail.backends.smtp.EmailBackend'
+DEFAULT_FROM_EMAIL = 'no-reply@example.com'
+
+# ---------------------------------------------------------------------------
+# Logging: ids as key=value pairs, user id and remote ip on every line.
+# ---------------------------------------------------------------------------
+LOGGING = get_logger_config()

@@ -1,0 +1,66 @@
+"""
+Production settings.
+
+Reads the YAML file named by `EDX_EXAMS_CFG` (every top-level key becomes a
+setting; the dictionaries listed in DICT_UPDATE_KEYS are merged rather than
+replaced), then environment variables for secrets and URLs.
+"""
+
+import os
+
+import yaml
+
+from edx_exams.settings.base import *  # noqa: F403
+from edx_exams.settings.utils import env_bool
+
+DEBUG = False
+
+# Dictionaries whose keys from the YAML file are merged into the defaults.
+DICT_UPDATE_KEYS = ('JWT_AUTH', 'REST_FRAMEWORK', 'EDX_DRF_EXTENSIONS', 'CELERY_BEAT_SCHEDULE')
+
+CONFIG_FILE = os.environ.get('EDX_EXAMS_CFG')
+if CONFIG_FILE:
+    with open(CONFIG_FILE, encoding='utf-8') as config_file:
+        _config = yaml.safe_load(config_file) or {}
+    for _key in DICT_UPDATE_KEYS:
+        if _key in _config:
+            vars()[_key].update(_config.pop(_key))
+    vars().update(_config)
+
+# Secrets and URLs from the environment win over the file.
+_ENV_OVERRIDES = {
+    'SECRET_KEY': 'EDX_EXAMS_SECRET_KEY',
+    'CELERY_BROKER_URL': 'EDX_EXAMS_CELERY_BROKER_URL',
+    'EVENT_BUS_REDIS_CONNECTION_URL': 'EDX_EXAMS_EVENT_BUS_REDIS_URL',
+    'LMS_ROOT_URL': 'EDX_EXAMS_LMS_ROOT_URL',
+    'EXAMS_BASE_URL': 'EDX_EXAMS_BASE_URL',
+}
+for _setting, _variable in _ENV_OVERRIDES.items():
+    if _variable in os.environ:
+        vars()[_setting] = os.environ[_variable]
+
+if 'EDX_EXAMS_DATABASE_HOST' in os.environ:
+    DATABASES = {
+        'default': {
+            'ENGINE': 'django.db.backends.mysql',
+            'NAME': os.environ.get('EDX_EXAMS_DATABASE_NAME', 'edx_exams'),
+            'USER': os.environ.get('EDX_EXAMS_DATABASE_USER', 'edx_exams001'),
+            'PASSWORD': os.environ.get('EDX_EXAMS_DATABASE_PASSWORD', ''),
+            'HOST': os.environ['EDX_EXAMS_DATABASE_HOST'],
+            'PORT': os.environ.get('EDX_EXAMS_DATABASE_PORT', '3306'),
+            'ATOMIC_REQUESTS': False,
+            'CONN_MAX_AGE': 60,
+            'OPTIONS': {'charset': 'utf8mb4', 'isolation_level': 'read committed'},
+        },
+    }
+
+if 'EDX_EXAMS_CORS_ORIGINS' in os.environ:
+    CORS_ALLOWED_ORIGINS = [o for o in os.environ['EDX_EXAMS_CORS_ORIGINS'].split(',') if o]
+    CSRF_TRUSTED_ORIGINS = CORS_ALLOWED_ORIGINS
+
+SESSION_COOKIE_SECURE = env_bool('EDX_EXAMS_SECURE_COOKIES', True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Redis is the default event bus; switching to Kafka is a settings change (docs/how-tos/event-bus.rst).
+EVENT_BUS_PRODUCER = vars().get('EVENT_BUS_PRODUCER', 'edx_event_bus_redis.create_producer')
+EVENT_BUS_CONSUMER = vars().get('EVENT_BUS_CONSUMER', 'edx_event_bus_redis.RedisEventConsumer')
