@@ -182,7 +182,6 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = 'UTC'
-CELERY_BEAT_SCHEDULE = {}
 
 # ---------------------------------------------------------------------------
 # Email
@@ -194,3 +193,22 @@ DEFAULT_FROM_EMAIL = 'no-reply@example.com'
 # Logging: ids as key=value pairs, user id and remote ip on every line.
 # ---------------------------------------------------------------------------
 LOGGING = get_logger_config()
+
+# ---------------------------------------------------------------------------
+# Exams
+# ---------------------------------------------------------------------------
+# The learning MFE, to build `exam_url_path` for the timer banner.
+LEARNING_MICROFRONTEND_URL = 'http://localhost:2000'
+LMS_ROOT_URL = 'http://localhost:18000'
+EXAMS_BASE_URL = 'http://localhost:18740'
+# The expiry sweep submits running attempts this many seconds after their deadline,
+# leaving the learner's own timer (which submits 5 s after 00:00) the first word.
+EXAM_ATTEMPT_EXPIRY_GRACE_SECONDS = 30
+# How often the beat sweep runs, in seconds.
+EXAM_ATTEMPT_EXPIRY_SWEEP_SECONDS = 60
+CELERY_BEAT_SCHEDULE = {
+    'expire-overdue-attempts': {
+        'task': 'edx_exams.apps.core.tasks.expire_overdue_attempts',
+        'schedule': EXAM_ATTEMPT_EXPIRY_SWEEP_SECONDS,
+    },
+}

@@ -1,7 +1,14 @@
-"""Models of the core app."""
+"""Models of the core app: users, providers, course configs, exams, attempts, allowances, roles."""
+
+import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Case, Value, When
+from simple_history.models import HistoricalRecords
+
+from edx_exams.apps.core.exam_types import PROCTORED_TYPES, ExamType
+from edx_exams.apps.core.statuses import ExamAttemptStatus
 
 
 class User(AbstractUser):
@@ -22,3 +29,185 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.username
+
+
+class TimeStampedModel(models.Model):
+    """Created and modified timestamps."""
+
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ProctoringProvider(TimeStampedModel):
+    """
+    A proctoring tool registered through LTI 1.3 (never vendor code).
+
+    .. no_pii:
+    """
+
+    name = models.SlugField(max_length=64, unique=True)
+    verbose_name = models.CharField(max_length=128)
+    lti_configuration_id = models.CharField(max_length=255, blank=True, default='')
+    # Providers with an org are offered only to that org's courses; none means every org.
+    org_key = models.CharField(max_length=255, blank=True, default='', db_index=True)
+    tech_support_email = models.EmailField(blank=True, default='')
+    tech_support_phone = models.CharField(max_length=64, blank=True, default='')
+    tech_support_url = models.URLField(blank=True, default='')
+    learner_notification_from_email = models.EmailField(blank=True, default='')
+    integration_specific_email = models.EmailField(blank=True, default='')
+    instructions = models.TextField(blank=True, default='')
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return self.name
+
+
+class CourseExamConfiguration(TimeStampedModel):
+    """
+    A course's proctoring choices, set from the authoring MFE.
+
+    .. no_pii:
+    """
+
+    course_id = models.CharField(max_length=255, unique=True)
+    provider = models.ForeignKey(ProctoringProvider, null=True, blank=True, on_delete=models.PROTECT)
+    escalation_email = models.EmailField(null=True, blank=True)
+    allow_opt_out = models.BooleanField(default=False)
+
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return self.course_id
+
+
+class Exam(TimeStampedModel):
+    """
+    One timed or proctored subsection of a course, as Studio publishes it.
+
+    At most one active exam exists per course and content id. The partial
+    uniqueness is enforced through `active_marker`, a generated column that is
+    1 for active rows and NULL otherwise, so MySQL (which has no conditional
+    unique index) enforces it too.
+
+    .. no_pii:
+    """
+
+    resource_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    course_id = models.CharField(max_length=255, db_index=True)
+    content_id = models.CharField(max_length=255)
+    provider = models.ForeignKey(ProctoringProvider, null=True, blank=True, on_delete=models.PROTECT)
+    exam_name = models.CharField(max_length=255)
+    exam_type = models.CharField(max_length=32, choices=ExamType.choices)
+    time_limit_mins = models.PositiveIntegerField(null=True, blank=True)
+    due_date = models.DateTimeField(null=True, blank=True)
+    hide_after_due = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    active_marker = models.GeneratedField(
+        expression=Case(When(is_active=True, then=Value(1)), default=None),
+        output_field=models.PositiveSmallIntegerField(null=True),
+        db_persist=True,
+    )
+
+    history = HistoricalRecords(excluded_fields=['active_marker'])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=['course_id', 'content_id', 'active_marker'], name='one_active_exam_per_content'
+            ),
+        ]
+        indexes = [models.Index(fields=['course_id', 'content_id'])]
+
+    def __str__(self):
+        return f'{self.exam_name} ({self.exam_type}, {self.content_id})'
+
+    @property
+    def is_proctored(self) -> bool:
+        """Return True for the types taken with a proctoring tool."""
+        return self.exam_type in PROCTORED_TYPES
+
+
+class ExamAttempt(TimeStampedModel):
+    """
+    One learner's attempt at an exam; retakes are new rows with the next attempt number.
+
+    .. no_pii:
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name='exam_attempts')
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name='attempts')
+    attempt_number = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=64, choices=ExamAttemptStatus.choices, default=ExamAttemptStatus.CREATED)
+    taking_as_proctored = models.BooleanField(default=False)
+    # Fixed at the first start: limit + allowance, capped by the due date.
+    allowed_time_limit_mins = models.PositiveIntegerField(null=True, blank=True)
+    start_time = models.DateTimeField(null=True, blank=True)
+    # When the clock stops; NULL for an untimed exam without a due date.
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    end_time = models.DateTimeField(null=True, blank=True)
+    # A retaken or reset attempt stays for history but leaves the learner's view.
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=['user', 'exam', 'attempt_number'], name='one_attempt_per_number'),
+        ]
+        indexes = [
+            models.Index(fields=['user', 'status']),
+            models.Index(fields=['status', 'expires_at']),
+        ]
+
+    def __str__(self):
+        return f'attempt {self.pk} of user {self.user_id} on exam {self.exam_id}: {self.status}'
+
+
+class StudentAllowance(TimeStampedModel):
+    """
+    Extra minutes one learner gets on one exam.
+
+    .. no_pii:
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name='allowances')
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name='allowances')
+    extra_time_mins = models.PositiveIntegerField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=['user', 'exam'], name='one_allowance_per_user_exam')]
+
+    def __str__(self):
+        return f'{self.extra_time_mins} extra minutes for user {self.user_id} on exam {self.exam_id}'
+
+
+class CourseStaffRole(TimeStampedModel):
+    """
+    A course role that lets a user act as course staff (from LMS role events or the CSV backfill).
+
+    .. no_pii:
+    """
+
+    class Role(models.TextChoices):
+        """The LMS course access roles that count as course staff here."""
+
+        STAFF = 'staff'
+        INSTRUCTOR = 'instructor'
+        LIMITED_STAFF = 'limited_staff'
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name='course_roles')
+    course_id = models.CharField(max_length=255, db_index=True)
+    role = models.CharField(max_length=32, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=['user', 'course_id', 'role'], name='one_role_per_user_course')]
+
+    def __str__(self):
+        return f'{self.user_id} {self.role} on {self.course_id}'

@@ -1,0 +1,40 @@
+"""
+The public Python API of the core app: the only way in for views, tasks, LTI and commands.
+
+Functions live in small modules by sub-domain; this module re-exports the ones
+other apps may call. Keep it the single import point.
+"""
+
+from edx_exams.apps.core.attempts import (
+    ATTEMPT_ACTIONS,
+    create_exam_attempt,
+    expire_overdue_attempts,
+    get_active_exam_by_content,
+    get_attempt,
+    get_current_attempt,
+    get_exam,
+    get_latest_attempt,
+    start_attempt,
+    update_attempt_with_action,
+)
+from edx_exams.apps.core.roles import is_course_staff
+from edx_exams.apps.core.timing import get_extra_time_mins, get_total_time_mins, time_remaining_seconds
+from edx_exams.apps.core.transitions import transition_attempt
+
+__all__ = [
+    'ATTEMPT_ACTIONS',
+    'create_exam_attempt',
+    'expire_overdue_attempts',
+    'get_active_exam_by_content',
+    'get_attempt',
+    'get_current_attempt',
+    'get_exam',
+    'get_extra_time_mins',
+    'get_latest_attempt',
+    'get_total_time_mins',
+    'is_course_staff',
+    'start_attempt',
+    'time_remaining_seconds',
+    'transition_attempt',
+    'update_attempt_with_action',
+]

@@ -1,0 +1,257 @@
+"""
+The learner's attempt lifecycle: create, act on, read (expiring on read) and sweep.
+
+Every status change goes through `transitions.transition_attempt`.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from edx_exams.apps.core import timing
+from edx_exams.apps.core.exam_types import RETAKEABLE_TYPES, ExamType
+from edx_exams.apps.core.exceptions import (
+    AnotherAttemptInProgress,
+    ExamAttemptDoesNotExist,
+    ExamAttemptOnPastDueExam,
+    ExamBaseException,
+    ExamDoesNotExist,
+    ExamIllegalStatusTransition,
+    ExamPermissionDenied,
+)
+from edx_exams.apps.core.models import CourseExamConfiguration, Exam, ExamAttempt, User
+from edx_exams.apps.core.roles import is_course_staff
+from edx_exams.apps.core.statuses import COMPLETED, DECLINABLE, IN_PROGRESS, PRE_STARTED, RETAKEABLE, REVIEWABLE
+from edx_exams.apps.core.statuses import ExamAttemptStatus as S
+from edx_exams.apps.core.transitions import submit_if_expired, transition_attempt
+
+log = logging.getLogger(__name__)
+
+# Learner actions of PUT /api/v1/exams/attempt/{id} and the status each leads to.
+LEARNER_ACTION_STATUSES = {
+    'start': S.STARTED,
+    'stop': S.READY_TO_SUBMIT,
+    'submit': S.SUBMITTED,
+    'click_download_software': S.DOWNLOAD_SOFTWARE_CLICKED,
+    'error': S.ERROR,
+    'decline': S.DECLINED,
+}
+# Staff review actions and their statuses.
+STAFF_ACTION_STATUSES = {'verify': S.VERIFIED, 'reject': S.REJECTED}
+RETAKE_ACTION = 'reset_attempt'
+ATTEMPT_ACTIONS = frozenset({*LEARNER_ACTION_STATUSES, *STAFF_ACTION_STATUSES, RETAKE_ACTION})
+
+
+def get_exam(exam_id: int) -> Exam:
+    """Return the exam with `exam_id`, or raise ExamDoesNotExist."""
+    try:
+        return Exam.objects.select_related('provider').get(pk=exam_id)
+    except Exam.DoesNotExist as error:
+        raise ExamDoesNotExist(f'Exam with id {exam_id} does not exist.') from error
+
+
+def get_active_exam_by_content(*, course_id: str, content_id: str) -> Exam | None:
+    """Return the active exam of `course_id` for `content_id`, or None if the content is not an exam."""
+    return Exam.objects.select_related('provider').filter(course_id=course_id, content_id=content_id, is_active=True).first()
+
+
+def get_attempt(attempt_id: int) -> ExamAttempt:
+    """Return the attempt with `attempt_id` (with its exam and user), or raise ExamAttemptDoesNotExist."""
+    try:
+        return ExamAttempt.objects.select_related('exam', 'exam__provider', 'user').get(pk=attempt_id)
+    except ExamAttempt.DoesNotExist as error:
+        raise ExamAttemptDoesNotExist(f'Attempt with id {attempt_id} does not exist.') from error
+
+
+def get_current_attempt(*, user: User, exam: Exam, now: datetime | None = None) -> ExamAttempt | None:
+    """Return the learner's current attempt at `exam`, submitting it first if its time ran out."""
+    attempt = (
+        ExamAttempt.objects.select_related('exam', 'exam__provider', 'user')
+        .filter(user=user, exam=exam, is_active=True)
+        .order_by('-attempt_number')
+        .first()
+    )
+    return _expire_on_read(attempt, now=now)
+
+
+def get_latest_attempt(*, user: User, content_id: str | None = None, now: datetime | None = None) -> ExamAttempt | None:
+    """
+    Return the attempt behind GET /exams/attempt/latest.
+
+    With `content_id`: the learner's latest attempt at that content, whatever its
+    status. Without: the learner's running attempt in any exam. A running attempt
+    whose time is up is submitted first, so it is returned once as `submitted`.
+    """
+    attempts = ExamAttempt.objects.select_related('exam', 'exam__provider', 'user').filter(user=user, is_active=True)
+    if content_id:
+        attempt = attempts.filter(exam__content_id=content_id).order_by('-created', '-id').first()
+    else:
+        attempt = attempts.filter(status__in=IN_PROGRESS).order_by('-start_time', '-id').first()
+    return _expire_on_read(attempt, now=now)
+
+
+def create_exam_attempt(*, user: User, exam_id: int, start_clock: bool, now: datetime | None = None) -> ExamAttempt:
+    """
+    Create the learner's attempt at `exam_id` (or return the one that exists) and start it if asked.
+
+    Double clicks and two tabs get the same attempt: the unique constraint on
+    (user, exam, attempt number) lets one insert win and the other reads it.
+    The clock starts only for attempts taken without proctoring; a proctored
+    attempt starts when the proctoring tool says it is ready.
+    """
+    now = now or timezone.now()
+    exam = get_exam(exam_id)
+    _check_exam_open(exam, now=now)
+    attempt = get_current_attempt(user=user, exam=exam, now=now) or _insert_attempt(user=user, exam=exam)
+    if start_clock and not attempt.taking_as_proctored and attempt.status == S.CREATED:
+        attempt = start_attempt(attempt=attempt, actor=user, now=now)
+    return attempt
+
+
+def start_attempt(*, attempt: ExamAttempt, actor: User, now: datetime | None = None) -> ExamAttempt:
+    """Start (or continue) `attempt`, refusing while another exam of the learner is running."""
+    now = now or timezone.now()
+    if attempt.status not in IN_PROGRESS:
+        _check_no_other_running_attempt(attempt, now=now)
+    attempt, _ = transition_attempt(attempt.id, S.STARTED, actor=actor, now=now)
+    return attempt
+
+
+def update_attempt_with_action(*, attempt_id: int, action: str, actor: User, detail: str = '') -> ExamAttempt:
+    """
+    Apply a learner or staff `action` to attempt `attempt_id` and return the attempt to report.
+
+    For `reset_attempt` that is the new attempt. Raises ExamPermissionDenied when
+    the actor may not act, ExamIllegalStatusTransition when the status forbids it.
+    """
+    now = timezone.now()
+    attempt = get_attempt(attempt_id)
+    _check_actor_may_act(attempt, action, actor)
+    attempt = _expire_on_read(attempt, now=now)
+    if action in STAFF_ACTION_STATUSES:
+        return _review(attempt, action, actor=actor, now=now)
+    if action == RETAKE_ACTION:
+        return _retake(attempt, actor=actor)
+    if action == 'start':
+        return start_attempt(attempt=attempt, actor=actor, now=now)
+    if action == 'submit':
+        attempt, _ = transition_attempt(attempt.id, S.SUBMITTED, actor=actor, now=now, idempotent_from=COMPLETED)
+        return attempt
+    if action == 'error':
+        log.warning('Learner reported an error attempt_id=%s user_id=%s detail=%r', attempt.id, actor.id, detail[:500])
+        _require_status(attempt, PRE_STARTED | IN_PROGRESS, action)
+    if action == 'click_download_software':
+        _require(attempt.taking_as_proctored, 'Only proctored attempts launch the proctoring software.')
+    if action == 'decline':
+        _decline_checks(attempt)
+    attempt, _ = transition_attempt(attempt.id, LEARNER_ACTION_STATUSES[action], actor=actor, now=now)
+    return attempt
+
+
+def expire_overdue_attempts(*, now: datetime | None = None, batch_size: int = 500) -> int:
+    """
+    Submit every running attempt past its deadline plus the grace period; return how many.
+
+    Run by the Celery beat sweep, so a learner who closed the tab is submitted
+    too. Each attempt is submitted under its own row lock; one whose learner
+    submitted in the meantime is left as it is.
+    """
+    now = now or timezone.now()
+    grace = timing.expiry_grace_seconds()
+    cutoff = now - timedelta(seconds=grace)
+    ids = list(
+        ExamAttempt.objects.filter(status__in=IN_PROGRESS, expires_at__lte=cutoff)
+        .order_by('expires_at')
+        .values_list('id', flat=True)[:batch_size]
+    )
+    submitted = 0
+    for attempt in ExamAttempt.objects.select_related('exam', 'user').filter(id__in=ids):
+        if submit_if_expired(attempt, now=now, grace_seconds=grace).status == S.SUBMITTED:
+            submitted += 1
+    if submitted:
+        log.info('Expiry sweep submitted count=%s', submitted)
+    return submitted
+
+
+def _expire_on_read(attempt: ExamAttempt | None, *, now: datetime | None) -> ExamAttempt | None:
+    if attempt is None:
+        return None
+    return submit_if_expired(attempt, now=now or timezone.now())
+
+
+def _check_exam_open(exam: Exam, *, now: datetime) -> None:
+    if not exam.is_active:
+        raise ExamDoesNotExist(f'Exam with id {exam.id} is not active.')
+    if exam.exam_type != ExamType.PRACTICE and exam.due_date and now >= exam.due_date:
+        raise ExamAttemptOnPastDueExam()
+
+
+def _insert_attempt(*, user: User, exam: Exam) -> ExamAttempt:
+    try:
+        with transaction.atomic():
+            return ExamAttempt.objects.create(
+                user=user, exam=exam, attempt_number=1, taking_as_proctored=exam.is_proctored
+            )
+    except IntegrityError:
+        # A concurrent request (double click, second tab) created it first.
+        return ExamAttempt.objects.select_related('exam', 'user').get(user=user, exam=exam, attempt_number=1)
+
+
+def _check_no_other_running_attempt(attempt: ExamAttempt, *, now: datetime) -> None:
+    others = ExamAttempt.objects.select_related('exam', 'user').filter(user_id=attempt.user_id, status__in=IN_PROGRESS)
+    for other in others.exclude(pk=attempt.pk):
+        if submit_if_expired(other, now=now).status in IN_PROGRESS:
+            raise AnotherAttemptInProgress(f'Attempt {other.id} of exam {other.exam_id} is in progress.')
+
+
+def _check_actor_may_act(attempt: ExamAttempt, action: str, actor: User) -> None:
+    if action in STAFF_ACTION_STATUSES:
+        if not is_course_staff(actor, attempt.exam.course_id):
+            raise ExamPermissionDenied('Only course staff may review attempts.')
+    elif attempt.user_id != actor.id:
+        raise ExamPermissionDenied('You may only act on your own attempts.')
+
+
+def _review(attempt: ExamAttempt, action: str, *, actor: User, now: datetime) -> ExamAttempt:
+    _require_status(attempt, REVIEWABLE, action)
+    attempt, _ = transition_attempt(attempt.id, STAFF_ACTION_STATUSES[action], actor=actor, now=now)
+    return attempt
+
+
+def _retake(attempt: ExamAttempt, *, actor: User) -> ExamAttempt:
+    """Archive a finished practice or onboarding attempt and create the next attempt number."""
+    _require(attempt.exam.exam_type in RETAKEABLE_TYPES, 'Only practice and onboarding exams can be retaken.')
+    _require_status(attempt, RETAKEABLE, RETAKE_ACTION)
+    with transaction.atomic():
+        locked = ExamAttempt.objects.select_for_update().get(pk=attempt.pk)
+        if not locked.is_active:  # a concurrent retake already archived it
+            return get_current_attempt(user=attempt.user, exam=attempt.exam)
+        locked.is_active = False
+        locked.save(update_fields=['is_active', 'modified'])
+        new = ExamAttempt.objects.create(
+            user=attempt.user,
+            exam=attempt.exam,
+            attempt_number=locked.attempt_number + 1,
+            taking_as_proctored=attempt.exam.is_proctored,
+        )
+    log.info('Attempt retaken old_attempt_id=%s new_attempt_id=%s user_id=%s', attempt.id, new.id, actor.id)
+    return new
+
+
+def _decline_checks(attempt: ExamAttempt) -> None:
+    _require(attempt.exam.exam_type == ExamType.PROCTORED, 'Only proctored exams can be taken without proctoring.')
+    config = CourseExamConfiguration.objects.filter(course_id=attempt.exam.course_id).first()
+    _require(config is not None and config.allow_opt_out, 'This course does not allow opting out of proctoring.')
+    _require_status(attempt, DECLINABLE, 'decline')
+
+
+def _require_status(attempt: ExamAttempt, statuses: frozenset, action: str) -> None:
+    if attempt.status not in statuses:
+        raise ExamIllegalStatusTransition(f'Action {action} is not allowed on an attempt that is {attempt.status}.')
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ExamBaseException(message)

@@ -1,0 +1,112 @@
+"""
+The one function through which every attempt status changes.
+
+It locks the attempt row (SELECT ... FOR UPDATE), checks the transition table,
+sets timestamps and records side effects in the same transaction; work outside
+the database runs only after commit. A learner's submit, the expiry sweep and a
+proctoring tool racing each other are therefore serialised on the row: the
+second one sees the first one's result.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from edx_exams.apps.core import timing
+from edx_exams.apps.core.effects import record_transition_effects
+from edx_exams.apps.core.exceptions import ExamAttemptDoesNotExist, ExamIllegalStatusTransition
+from edx_exams.apps.core.models import ExamAttempt, User
+from edx_exams.apps.core.statuses import (
+    COMPLETED,
+    UNPROCTORED_ONLY_TRANSITIONS,
+    ExamAttemptStatus,
+    is_transition_allowed,
+)
+
+
+def transition_attempt(
+    attempt_id: int,
+    to_status: str,
+    *,
+    actor: User | None,
+    now: datetime | None = None,
+    idempotent_from: frozenset[str] = frozenset(),
+) -> tuple[ExamAttempt, bool]:
+    """
+    Move attempt `attempt_id` to `to_status` and return `(attempt, changed)`.
+
+    A move to the current status, or from one of `idempotent_from`, changes
+    nothing and returns `changed=False`. Any other move the table does not
+    allow raises ExamIllegalStatusTransition and leaves the attempt as it was.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _lock_attempt(attempt_id)
+        from_status = attempt.status
+        if from_status == to_status or from_status in idempotent_from:
+            return attempt, False
+        _check_transition(attempt, to_status)
+        update_fields = _apply_status(attempt, to_status, now=now)
+        attempt.save(update_fields=[*update_fields, 'modified'])
+        record_transition_effects(attempt=attempt, from_status=from_status, to_status=to_status, actor=actor)
+    return attempt, True
+
+
+def submit_if_expired(attempt: ExamAttempt, *, now: datetime, grace_seconds: int = 0) -> ExamAttempt:
+    """Submit `attempt` if it is running past its deadline (plus grace); return the current attempt."""
+    if not timing.is_expired(attempt, now=now, grace_seconds=grace_seconds):
+        return attempt
+    with transaction.atomic():
+        locked = _lock_attempt(attempt.id)
+        if not timing.is_expired(locked, now=now, grace_seconds=grace_seconds):
+            return locked  # somebody else moved it first
+        from_status = locked.status
+        locked.status = ExamAttemptStatus.SUBMITTED
+        locked.end_time = locked.expires_at
+        locked.save(update_fields=['status', 'end_time', 'modified'])
+        record_transition_effects(
+            attempt=locked, from_status=from_status, to_status=ExamAttemptStatus.SUBMITTED, actor=locked.user
+        )
+    return locked
+
+
+def _lock_attempt(attempt_id: int) -> ExamAttempt:
+    try:
+        return ExamAttempt.objects.select_for_update().select_related('exam', 'user').get(pk=attempt_id)
+    except ExamAttempt.DoesNotExist as error:
+        raise ExamAttemptDoesNotExist() from error
+
+
+def _check_transition(attempt: ExamAttempt, to_status: str) -> None:
+    from_status = attempt.status
+    allowed = is_transition_allowed(from_status, to_status)
+    if allowed and attempt.taking_as_proctored and (from_status, to_status) in UNPROCTORED_ONLY_TRANSITIONS:
+        allowed = False
+    if not allowed:
+        raise ExamIllegalStatusTransition(f'Cannot move attempt {attempt.id} from {from_status} to {to_status}.')
+
+
+def _apply_status(attempt: ExamAttempt, to_status: str, *, now: datetime) -> list[str]:
+    """Set the status and the timestamps that go with it; return the changed fields."""
+    fields = ['status']
+    attempt.status = to_status
+    if to_status == ExamAttemptStatus.STARTED and attempt.start_time is None:
+        fields += _start_clock(attempt, now=now)
+    if to_status == ExamAttemptStatus.DECLINED:
+        attempt.taking_as_proctored = False
+        fields.append('taking_as_proctored')
+    if to_status in COMPLETED and attempt.end_time is None:
+        attempt.end_time = min(now, attempt.expires_at) if attempt.expires_at else now
+        fields.append('end_time')
+    return fields
+
+
+def _start_clock(attempt: ExamAttempt, *, now: datetime) -> list[str]:
+    """Fix the allowed time at the first start: limit + allowance, capped by the due date."""
+    extra = timing.get_extra_time_mins(user_id=attempt.user_id, exam_id=attempt.exam_id)
+    total = timing.get_total_time_mins(attempt.exam, extra)
+    attempt.start_time = now
+    attempt.expires_at = timing.compute_deadline(attempt.exam, start=now, total_time_mins=total)
+    attempt.allowed_time_limit_mins = timing.allowed_minutes_until(attempt.expires_at, now)
+    return ['start_time', 'expires_at', 'allowed_time_limit_mins']
