@@ -24,7 +24,11 @@ if os.environ.get('EDX_EXAMS_TEST_DB') == 'mysql':
             'HOST': os.environ.get('EDX_EXAMS_TEST_DB_HOST', '127.0.0.1'),
             'PORT': os.environ.get('EDX_EXAMS_TEST_DB_PORT', '3306'),
             'OPTIONS': {'charset': 'utf8mb4', 'isolation_level': 'read committed'},
-            'TEST': {'CHARSET': 'utf8mb4', 'COLLATION': 'utf8mb4_unicode_ci'},
+            'TEST': {
+                'NAME': os.environ.get('EDX_EXAMS_TEST_DB_NAME', 'test_edx_exams'),
+                'CHARSET': 'utf8mb4',
+                'COLLATION': 'utf8mb4_unicode_ci',
+            },
         },
     }
 else:

@@ -54,7 +54,8 @@ def get_exam(exam_id: int) -> Exam:
 
 def get_active_exam_by_content(*, course_id: str, content_id: str) -> Exam | None:
     """Return the active exam of `course_id` for `content_id`, or None if the content is not an exam."""
-    return Exam.objects.select_related('provider').filter(course_id=course_id, content_id=content_id, is_active=True).first()
+    exams = Exam.objects.select_related('provider').filter(course_id=course_id, content_id=content_id, is_active=True)
+    return exams.first()
 
 
 def get_attempt(attempt_id: int) -> ExamAttempt:
