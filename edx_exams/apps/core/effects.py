@@ -2,14 +2,15 @@
 What happens around a status change, besides the change itself.
 
 `record_transition_effects` runs inside the transition's transaction, with the
-attempt row locked, so anything it writes (the event outbox) commits or rolls
-back together with the status. Work outside the database (publishing, email)
-must be scheduled from here with `transaction.on_commit`.
+attempt row locked, and sends ATTEMPT_STATUS_CHANGED; anything a receiver writes
+(the event outbox) commits or rolls back together with the status. Work outside
+the database (publishing, email) is scheduled with `transaction.on_commit`.
 """
 
 import logging
 
 from edx_exams.apps.core.models import ExamAttempt, User
+from edx_exams.apps.core.signals.signals import ATTEMPT_STATUS_CHANGED
 
 log = logging.getLogger(__name__)
 
@@ -25,4 +26,7 @@ def record_transition_effects(*, attempt: ExamAttempt, from_status: str, to_stat
         from_status,
         to_status,
         actor.id if actor else None,
+    )
+    ATTEMPT_STATUS_CHANGED.send(
+        sender=ExamAttempt, attempt=attempt, from_status=from_status, to_status=to_status, actor=actor
     )
