@@ -212,3 +212,17 @@ CELERY_BEAT_SCHEDULE = {
         'schedule': EXAM_ATTEMPT_EXPIRY_SWEEP_SECONDS,
     },
 }
+
+# ---------------------------------------------------------------------------
+# Exam access tokens (edx-token-utils format; the LMS holds the public key set).
+# Production sets JWT_PRIVATE_SIGNING_JWK and JWT_PUBLIC_SIGNING_JWK_SET from its YAML file.
+# ---------------------------------------------------------------------------
+TOKEN_SIGNING = {
+    'JWT_ISSUER': 'http://localhost:18740',
+    'JWT_SIGNING_ALGORITHM': 'RS512',
+    'JWT_SUPPORTED_VERSION': '1.2.0',
+    'JWT_PRIVATE_SIGNING_JWK': None,
+    'JWT_PUBLIC_SIGNING_JWK_SET': None,
+}
+# Longest lifetime of an exam access token, in seconds (shortened to the attempt's time left).
+EXAM_ACCESS_TOKEN_MAX_SECONDS = 60

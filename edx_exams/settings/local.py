@@ -28,3 +28,12 @@ EVENT_BUS_PRODUCER = None
 
 LMS_ROOT_URL = 'http://localhost:18000'
 EXAMS_BASE_URL = 'http://127.0.0.1:18740'
+
+# A development-only RSA key pair for exam access tokens. Never use it in production:
+# the private half is public in this repository.
+TOKEN_SIGNING = {
+    **TOKEN_SIGNING,  # noqa: F405
+    'JWT_ISSUER': EXAMS_BASE_URL,
+    'JWT_PRIVATE_SIGNING_JWK': (BASE_DIR / 'settings/dev_keys/token_signing_private.jwk.json').read_text(),  # noqa: F405
+    'JWT_PUBLIC_SIGNING_JWK_SET': (BASE_DIR / 'settings/dev_keys/token_signing_public.jwks.json').read_text(),  # noqa: F405
+}

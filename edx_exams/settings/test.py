@@ -8,7 +8,7 @@ MariaDB / MySQL at 127.0.0.1:3306 (see `make test.mysql`).
 import os
 
 from edx_exams.settings.base import *  # noqa: F403
-from edx_exams.settings.local import DEVSTACK_MFE_ORIGINS
+from edx_exams.settings.local import DEVSTACK_MFE_ORIGINS, TOKEN_SIGNING  # noqa: F401
 
 ALLOWED_HOSTS = ['*']
 CORS_ALLOWED_ORIGINS = DEVSTACK_MFE_ORIGINS

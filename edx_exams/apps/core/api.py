@@ -5,6 +5,7 @@ Functions live in small modules by sub-domain; this module re-exports the ones
 other apps may call. Keep it the single import point.
 """
 
+from edx_exams.apps.core.access_tokens import ExamAccessToken, get_exam_access_token
 from edx_exams.apps.core.attempts import (
     ATTEMPT_ACTIONS,
     create_exam_attempt,
@@ -22,6 +23,8 @@ from edx_exams.apps.core.timing import get_extra_time_mins, get_total_time_mins,
 from edx_exams.apps.core.transitions import transition_attempt
 
 __all__ = [
+    'ExamAccessToken',
+    'get_exam_access_token',
     'ATTEMPT_ACTIONS',
     'create_exam_attempt',
     'expire_overdue_attempts',

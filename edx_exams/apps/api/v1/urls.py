@@ -1,10 +1,28 @@
 """Routes of version 1 of the REST API."""
 
-from edx_exams.apps.api.routing import api_route
+from edx_exams.apps.api.routing import CONTENT_ID_PATTERN, COURSE_ID_PATTERN, api_route, id_pattern
+from edx_exams.apps.api.v1.views.attempts import (
+    ExamAccessTokenView,
+    ExamAttemptCreateView,
+    ExamAttemptDetailView,
+    LatestExamAttemptView,
+    StudentExamAttemptView,
+)
 from edx_exams.apps.api.v1.views.users import CurrentUserView
 
 app_name = 'v1'
 
 urlpatterns = [
     api_route(r'me', CurrentUserView.as_view(), name='current-user'),
+    api_route(
+        rf'student/exam/attempt/course_id/{COURSE_ID_PATTERN}/content_id/{CONTENT_ID_PATTERN}',
+        StudentExamAttemptView.as_view(),
+        name='student-exam-attempt',
+    ),
+    api_route(r'exams/attempt/latest', LatestExamAttemptView.as_view(), name='exam-attempt-latest'),
+    api_route(r'exams/attempt', ExamAttemptCreateView.as_view(), name='exam-attempt'),
+    api_route(
+        rf'exams/attempt/{id_pattern("attempt_id")}', ExamAttemptDetailView.as_view(), name='exam-attempt-detail'
+    ),
+    api_route(rf'access_tokens/exam_id/{id_pattern("exam_id")}', ExamAccessTokenView.as_view(), name='access-token'),
 ]

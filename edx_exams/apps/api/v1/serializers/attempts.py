@@ -1,0 +1,117 @@
+"""Serializers of the learner attempt endpoints (client-contracts.md sections 1.2 and 1.3)."""
+
+from django.conf import settings
+from rest_framework import serializers
+
+from edx_exams.apps.core import api
+
+
+def exam_url_path(exam) -> str:
+    """Return the learning MFE URL of the exam's subsection (the timer banner links to it)."""
+    return f'{settings.LEARNING_MICROFRONTEND_URL}/course/{exam.course_id}/{exam.content_id}'
+
+
+class StudentAttemptSerializer(serializers.Serializer):
+    """
+    The attempt object frontend-lib-special-exams reads (exam.attempt, /exams/attempt/latest).
+
+    Context: `now` (datetime) and, optionally, `extra_time_mins` (int) for attempts not started yet.
+    """
+
+    attempt_id = serializers.IntegerField(source='id')
+    attempt_status = serializers.CharField(source='status')
+    attempt_number = serializers.IntegerField()
+    time_remaining_seconds = serializers.SerializerMethodField()
+    exam_id = serializers.IntegerField()
+    exam_display_name = serializers.CharField(source='exam.exam_name')
+    exam_url_path = serializers.SerializerMethodField()
+    exam_type = serializers.CharField(source='exam.exam_type')
+    course_id = serializers.CharField(source='exam.course_id')
+    content_id = serializers.CharField(source='exam.content_id')
+    taking_as_proctored = serializers.BooleanField()
+    allowed_time_limit_mins = serializers.IntegerField(allow_null=True)
+    start_time = serializers.DateTimeField(allow_null=True)
+    end_time = serializers.DateTimeField(allow_null=True)
+
+    def get_time_remaining_seconds(self, attempt) -> float | None:
+        """Return the seconds left, computed by the server (the learner's clock is only a display)."""
+        extra = self.context.get('extra_time_mins', 0)
+        return api.time_remaining_seconds(attempt, now=self.context['now'], extra_time_mins=extra)
+
+    def get_exam_url_path(self, attempt) -> str:
+        """Return where the timer banner sends the learner back to."""
+        return exam_url_path(attempt.exam)
+
+
+class StudentExamSerializer(serializers.Serializer):
+    """
+    The exam object of GET /student/exam/attempt/course_id/{course}/content_id/{content}.
+
+    Context: `now`, `extra_time_mins` and `attempt` (ExamAttempt or None).
+    """
+
+    id = serializers.IntegerField()
+    course_id = serializers.CharField()
+    content_id = serializers.CharField()
+    exam_name = serializers.CharField()
+    type = serializers.CharField(source='exam_type')
+    exam_type = serializers.CharField()
+    time_limit_mins = serializers.IntegerField(allow_null=True)
+    total_time = serializers.SerializerMethodField()
+    due_date = serializers.DateTimeField(allow_null=True)
+    passed_due_date = serializers.SerializerMethodField()
+    hide_after_due = serializers.BooleanField()
+    is_active = serializers.BooleanField()
+    is_proctored = serializers.BooleanField()
+    is_practice_exam = serializers.SerializerMethodField()
+    backend = serializers.SerializerMethodField()
+    attempt = serializers.SerializerMethodField()
+
+    def get_total_time(self, exam) -> int | None:
+        """Return the time limit plus the learner's allowance, in minutes."""
+        return api.get_total_time_mins(exam, self.context.get('extra_time_mins', 0))
+
+    def get_passed_due_date(self, exam) -> bool:
+        """Return True once the due date has passed."""
+        return exam.due_date is not None and self.context['now'] >= exam.due_date
+
+    def get_is_practice_exam(self, exam) -> bool:
+        """Return True for practice and onboarding exams (practice exams for the learner library)."""
+        return exam.exam_type in ('practice', 'onboarding')
+
+    def get_backend(self, exam) -> str | None:
+        """Return the proctoring provider's display name (None for timed exams)."""
+        return exam.provider.verbose_name if exam.provider_id else None
+
+    def get_attempt(self, exam) -> dict:
+        """Return the learner's current attempt, or {} when there is none."""
+        attempt = self.context.get('attempt')
+        return StudentAttemptSerializer(attempt, context=self.context).data if attempt else {}
+
+
+class AttemptCreateSerializer(serializers.Serializer):
+    """POST /exams/attempt: booleans may arrive as the strings "true" / "false"."""
+
+    exam_id = serializers.IntegerField(min_value=1)
+    start_clock = serializers.BooleanField(required=False, default=False)
+    attempt_proctored = serializers.BooleanField(required=False, default=False)
+
+
+class AttemptUpdateSerializer(serializers.Serializer):
+    """PUT /exams/attempt/{id}: an action, with a detail text for `error`."""
+
+    action = serializers.ChoiceField(choices=sorted(api.ATTEMPT_ACTIONS))
+    detail = serializers.CharField(required=False, allow_blank=True, max_length=2000, default='')
+
+
+class AttemptIdSerializer(serializers.Serializer):
+    """The `{"exam_attempt_id": N}` answer the learner library re-fetches on."""
+
+    exam_attempt_id = serializers.IntegerField()
+
+
+class ExamAccessTokenSerializer(serializers.Serializer):
+    """A granted exam access token and its lifetime in seconds."""
+
+    exam_access_token = serializers.CharField(source='token')
+    exam_access_token_expiration = serializers.IntegerField(source='expires_in')

@@ -1,0 +1,150 @@
+"""Learner attempt endpoints used by frontend-lib-special-exams (client-contracts.md L1-L5, L7)."""
+
+import logging
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from edx_exams.apps.api.v1.serializers.attempts import (
+    AttemptCreateSerializer,
+    AttemptIdSerializer,
+    AttemptUpdateSerializer,
+    ExamAccessTokenSerializer,
+    StudentAttemptSerializer,
+    StudentExamSerializer,
+)
+from edx_exams.apps.api.v1.validation import validate_course_key
+from edx_exams.apps.core import api
+
+log = logging.getLogger(__name__)
+
+
+class StudentExamAttemptView(APIView):
+    """
+    GET /api/v1/student/exam/attempt/course_id/{course_id}/content_id/{content_id}.
+
+    The exam of a subsection with the learner's current attempt: `{"exam": {...}}`,
+    or `{"exam": {}}` when the subsection is not an exam. A running attempt whose
+    time is up is submitted before it is returned. 400 for a malformed course key,
+    401 without credentials.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: OpenApiResponse(description='{"exam": {...}} or {"exam": {}}')})
+    def get(self, request, course_id, content_id):
+        """Return the exam and the learner's attempt."""
+        validate_course_key(course_id)
+        exam = api.get_active_exam_by_content(course_id=course_id, content_id=content_id)
+        if exam is None:
+            return Response({'exam': {}})
+        now = timezone.now()
+        context = {
+            'now': now,
+            'extra_time_mins': api.get_extra_time_mins(user_id=request.user.id, exam_id=exam.id),
+            'attempt': api.get_current_attempt(user=request.user, exam=exam, now=now),
+        }
+        return Response({'exam': StudentExamSerializer(exam, context=context).data})
+
+
+class LatestExamAttemptView(APIView):
+    """
+    GET /api/v1/exams/attempt/latest[?content_id=...].
+
+    Without `content_id`: the learner's running attempt in any exam, or `{}`.
+    With it: the learner's latest attempt at that exam whatever its status, or `{}`.
+    A running attempt whose time is up is returned once, as `submitted`.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter('content_id', str, required=False)],
+        responses={200: StudentAttemptSerializer},
+    )
+    def get(self, request):
+        """Return the learner's latest attempt."""
+        now = timezone.now()
+        content_id = request.query_params.get('content_id') or None
+        attempt = api.get_latest_attempt(user=request.user, content_id=content_id, now=now)
+        if attempt is None:
+            return Response({})
+        context = {
+            'now': now,
+            'extra_time_mins': api.get_extra_time_mins(user_id=attempt.user_id, exam_id=attempt.exam_id),
+        }
+        return Response(StudentAttemptSerializer(attempt, context=context).data)
+
+
+class ExamAttemptCreateView(APIView):
+    """
+    POST /api/v1/exams/attempt.
+
+    Body `{"exam_id": N, "start_clock": "true"|"false", "attempt_proctored": "true"|"false"}`
+    (booleans as strings or JSON booleans). Creates the learner's attempt, or
+    returns the existing one (double clicks and two tabs get the same attempt),
+    and starts the clock when asked; a proctored attempt starts only once the
+    proctoring tool is ready. Answers `{"exam_attempt_id": N}`. 400 bad input or
+    past due date, 404 unknown or inactive exam, 409 another exam is running.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=AttemptCreateSerializer, responses={200: AttemptIdSerializer})
+    def post(self, request):
+        """Create (or return) the learner's attempt."""
+        data = _validated(AttemptCreateSerializer, request.data)
+        attempt = api.create_exam_attempt(user=request.user, exam_id=data['exam_id'], start_clock=data['start_clock'])
+        return Response({'exam_attempt_id': attempt.id})
+
+
+class ExamAttemptDetailView(APIView):
+    """
+    PUT /api/v1/exams/attempt/{attempt_id}.
+
+    Body `{"action": A[, "detail": text]}` with A in start, stop, submit,
+    click_download_software, error, reset_attempt, decline (the learner's own
+    attempt) or verify, reject (course staff). Answers `{"exam_attempt_id": N}`
+    (for reset_attempt, the new attempt). A repeated submit answers 200 and
+    changes nothing. 400 unknown action or bad input, 403 someone else's
+    attempt, 404 unknown attempt, 409 an action the status does not allow.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=AttemptUpdateSerializer, responses={200: AttemptIdSerializer})
+    def put(self, request, attempt_id):
+        """Apply an action to an attempt."""
+        data = _validated(AttemptUpdateSerializer, request.data)
+        attempt = api.update_attempt_with_action(
+            attempt_id=int(attempt_id), action=data['action'], actor=request.user, detail=data['detail']
+        )
+        return Response({'exam_attempt_id': attempt.id})
+
+
+class ExamAccessTokenView(APIView):
+    """
+    GET /api/v1/access_tokens/exam_id/{exam_id}/.
+
+    A short-lived JWT the LMS accepts (edx-token-utils) to show exam content:
+    `{"exam_access_token": jwt, "exam_access_token_expiration": seconds}`.
+    403 `{"detail": "Exam access token not granted"}` when the learner has no
+    running attempt (and the content is not shown after the due date); 404 unknown exam.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: ExamAccessTokenSerializer})
+    def get(self, request, exam_id):
+        """Grant a token or answer 403."""
+        token = api.get_exam_access_token(user=request.user, exam_id=int(exam_id))
+        return Response(ExamAccessTokenSerializer(token).data)
+
+
+def _validated(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
