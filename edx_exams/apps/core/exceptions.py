@@ -87,3 +87,22 @@ class ExamAccessTokenNotGranted(ExamBaseException):
 
     http_status = status.HTTP_403_FORBIDDEN
     default_message = 'Exam access token not granted'
+
+
+class InvalidExamData(ExamBaseException):
+    """A published exam list breaks a rule of the course (for example a content id listed twice)."""
+
+    default_message = 'Invalid exam data.'
+
+
+class ExamPublishConflict(ExamBaseException):
+    """Another publish of the same course changed its exams at the same time; retrying is safe."""
+
+    http_status = status.HTTP_409_CONFLICT
+    default_message = 'The exams of this course were changed concurrently. Please retry.'
+
+
+class InvalidProctoringProvider(ExamBaseException):
+    """The proctoring provider is unknown, inactive or not offered to the course's organization."""
+
+    default_message = 'Proctoring provider does not exist.'
