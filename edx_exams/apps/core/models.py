@@ -147,9 +147,14 @@ class ExamAttempt(TimeStampedModel):
     # Fixed at the first start: limit + allowance, capped by the due date.
     allowed_time_limit_mins = models.PositiveIntegerField(null=True, blank=True)
     start_time = models.DateTimeField(null=True, blank=True)
-    # When the clock stops; NULL for an untimed exam without a due date.
+    # When the clock stops; NULL for an untimed exam without a due date, and while paused.
     expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
     end_time = models.DateTimeField(null=True, blank=True)
+    # Set while the proctoring tool has paused the clock (LTI ACS `pause`): since when, and the
+    # seconds that were left (NULL for an untimed attempt). `expires_at` is NULL meanwhile, so
+    # neither the expiry sweep nor a read submits a paused attempt; `resume` sets it again.
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_seconds_remaining = models.FloatField(null=True, blank=True)
     # A retaken or reset attempt stays for history but leaves the learner's view.
     is_active = models.BooleanField(default=True)
 
