@@ -18,6 +18,12 @@ from edx_exams.apps.core.attempts import (
     start_attempt,
     update_attempt_with_action,
 )
+from edx_exams.apps.core.proctoring_control import (
+    add_attempt_time,
+    is_attempt_paused,
+    pause_attempt_clock,
+    resume_attempt_clock,
+)
 from edx_exams.apps.core.roles import is_course_staff
 from edx_exams.apps.core.timing import get_extra_time_mins, get_total_time_mins, time_remaining_seconds
 from edx_exams.apps.core.transitions import transition_attempt
@@ -26,6 +32,10 @@ __all__ = [
     'ExamAccessToken',
     'get_exam_access_token',
     'ATTEMPT_ACTIONS',
+    'add_attempt_time',
+    'is_attempt_paused',
+    'pause_attempt_clock',
+    'resume_attempt_clock',
     'create_exam_attempt',
     'expire_overdue_attempts',
     'get_active_exam_by_content',

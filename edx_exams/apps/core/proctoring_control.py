@@ -1,0 +1,135 @@
+"""
+The attempt clock as a proctoring tool controls it (LTI Assessment Control Service).
+
+`pause` freezes the clock of a running attempt, `resume` restarts it where it
+stopped, and extra time moves the deadline. Each function locks the attempt row
+inside a transaction, as `transition_attempt` does, so a learner's submit, the
+expiry sweep and the tool are serialised on the row. None of them changes a
+status: that is only ever done by `transition_attempt`.
+
+While paused, `expires_at` is NULL: neither the expiry sweep nor a read submits
+a paused attempt, and the seconds that were left wait in
+`paused_seconds_remaining`. New deadlines are capped by the exam's due date,
+like the deadline fixed at the first start.
+"""
+
+import logging
+import math
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from edx_exams.apps.core import timing
+from edx_exams.apps.core.exceptions import ExamAttemptDoesNotExist, ExamBaseException, ExamIllegalStatusTransition
+from edx_exams.apps.core.models import ExamAttempt
+from edx_exams.apps.core.statuses import IN_PROGRESS
+
+log = logging.getLogger(__name__)
+
+
+def is_attempt_paused(attempt: ExamAttempt) -> bool:
+    """Return True if a proctoring tool has paused the clock of `attempt`."""
+    return attempt.paused_at is not None and attempt.status in IN_PROGRESS
+
+
+def pause_attempt_clock(attempt_id: int, *, now: datetime | None = None) -> ExamAttempt:
+    """
+    Freeze the clock of running attempt `attempt_id` and return it; pausing a paused attempt changes nothing.
+
+    Raises ExamIllegalStatusTransition if the attempt is not running or its time is already up.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _lock_attempt(attempt_id)
+        _require_running(attempt, 'pause')
+        if attempt.paused_at is not None:
+            return attempt
+        if timing.is_expired(attempt, now=now):
+            raise ExamIllegalStatusTransition(f'The time of attempt {attempt.id} is up; it cannot be paused.')
+        remaining = (attempt.expires_at - now).total_seconds() if attempt.expires_at else None
+        attempt.paused_at = now
+        attempt.paused_seconds_remaining = remaining
+        attempt.expires_at = None
+        attempt.save(update_fields=['paused_at', 'paused_seconds_remaining', 'expires_at', 'modified'])
+    log.info('Attempt clock paused attempt_id=%s seconds_remaining=%s', attempt.id, remaining)
+    return attempt
+
+
+def resume_attempt_clock(attempt_id: int, *, now: datetime | None = None) -> ExamAttempt:
+    """
+    Restart the clock of paused attempt `attempt_id` with the time that was left, and return it.
+
+    Resuming a running attempt that is not paused changes nothing. Raises
+    ExamIllegalStatusTransition if the attempt is not running.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _lock_attempt(attempt_id)
+        _require_running(attempt, 'resume')
+        if attempt.paused_at is None:
+            return attempt
+        remaining = attempt.paused_seconds_remaining
+        deadline = None if remaining is None else now + timedelta(seconds=remaining)
+        attempt.expires_at = _cap_by_due_date(attempt, deadline)
+        attempt.paused_at = None
+        attempt.paused_seconds_remaining = None
+        attempt.save(update_fields=['paused_at', 'paused_seconds_remaining', 'expires_at', 'modified'])
+    log.info('Attempt clock resumed attempt_id=%s expires_at=%s', attempt.id, attempt.expires_at)
+    return attempt
+
+
+def add_attempt_time(attempt_id: int, *, minutes: int, now: datetime | None = None) -> tuple[ExamAttempt, int]:
+    """
+    Give running attempt `attempt_id` `minutes` more (capped by the due date); return it and the minutes added.
+
+    A paused attempt gets the time when it resumes. An attempt without a time
+    limit or due date has no clock, so nothing is added. Raises
+    ExamIllegalStatusTransition if the attempt is not running.
+    """
+    if minutes <= 0:
+        raise ExamBaseException('Extra time must be a positive number of minutes.')
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _lock_attempt(attempt_id)
+        _require_running(attempt, 'update')
+        added_seconds = _extend_clock(attempt, seconds=minutes * 60)
+        added_minutes = math.ceil(added_seconds / 60)
+        if attempt.allowed_time_limit_mins is not None:
+            attempt.allowed_time_limit_mins += added_minutes
+        attempt.save(update_fields=['expires_at', 'paused_seconds_remaining', 'allowed_time_limit_mins', 'modified'])
+    log.info('Attempt time added attempt_id=%s minutes=%s', attempt.id, added_minutes)
+    return attempt, added_minutes
+
+
+def _extend_clock(attempt: ExamAttempt, *, seconds: int) -> float:
+    """Move the deadline (or the paused remainder) by up to `seconds`; return the seconds actually added."""
+    if attempt.paused_at is not None:
+        if attempt.paused_seconds_remaining is None:
+            return 0
+        attempt.paused_seconds_remaining += seconds
+        return seconds
+    if attempt.expires_at is None:
+        return 0
+    old = attempt.expires_at
+    attempt.expires_at = _cap_by_due_date(attempt, old + timedelta(seconds=seconds))
+    return max(0.0, (attempt.expires_at - old).total_seconds())
+
+
+def _cap_by_due_date(attempt: ExamAttempt, deadline: datetime | None) -> datetime | None:
+    due = attempt.exam.due_date
+    if due is None:
+        return deadline
+    return due if deadline is None else min(deadline, due)
+
+
+def _lock_attempt(attempt_id: int) -> ExamAttempt:
+    try:
+        return ExamAttempt.objects.select_for_update().select_related('exam').get(pk=attempt_id)
+    except ExamAttempt.DoesNotExist as error:
+        raise ExamAttemptDoesNotExist() from error
+
+
+def _require_running(attempt: ExamAttempt, action: str) -> None:
+    if attempt.status not in IN_PROGRESS:
+        raise ExamIllegalStatusTransition(f'Action {action} is not allowed on an attempt that is {attempt.status}.')
