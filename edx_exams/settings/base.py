@@ -16,6 +16,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 REPO_ROOT = BASE_DIR.parent
 
 SERVICE_NAME = 'edx_exams'
+# No APM agent by default; operators add e.g. 'edx_django_utils.monitoring.NewRelicBackend'.
+OPENEDX_TELEMETRY = []
 SECRET_KEY = 'insecure-secret-key'  # noqa: S105 - overridden in production
 DEBUG = False
 ALLOWED_HOSTS = []

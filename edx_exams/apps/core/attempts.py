@@ -23,7 +23,15 @@ from edx_exams.apps.core.exceptions import (
 )
 from edx_exams.apps.core.models import CourseExamConfiguration, Exam, ExamAttempt, User
 from edx_exams.apps.core.roles import is_course_staff
-from edx_exams.apps.core.statuses import COMPLETED, DECLINABLE, IN_PROGRESS, PRE_STARTED, RETAKEABLE, REVIEWABLE
+from edx_exams.apps.core.statuses import (
+    COMPLETED,
+    DECLINABLE,
+    IN_PROGRESS,
+    LEARNER_STARTABLE,
+    PRE_STARTED,
+    RETAKEABLE,
+    REVIEWABLE,
+)
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
 from edx_exams.apps.core.transitions import submit_if_expired, transition_attempt
 
@@ -136,6 +144,7 @@ def update_attempt_with_action(*, attempt_id: int, action: str, actor: User, det
     if action == RETAKE_ACTION:
         return _retake(attempt, actor=actor)
     if action == 'start':
+        _require_status(attempt, LEARNER_STARTABLE, action)
         return start_attempt(attempt=attempt, actor=actor, now=now)
     if action == 'submit':
         attempt, _ = transition_attempt(attempt.id, S.SUBMITTED, actor=actor, now=now, idempotent_from=COMPLETED)
@@ -245,7 +254,7 @@ def _decline_checks(attempt: ExamAttempt) -> None:
     _require(attempt.exam.exam_type == ExamType.PROCTORED, 'Only proctored exams can be taken without proctoring.')
     config = CourseExamConfiguration.objects.filter(course_id=attempt.exam.course_id).first()
     _require(config is not None and config.allow_opt_out, 'This course does not allow opting out of proctoring.')
-    _require_status(attempt, DECLINABLE, 'decline')
+    _require_status(attempt, DECLINABLE | {S.DECLINED}, 'decline')
 
 
 def _require_status(attempt: ExamAttempt, statuses: frozenset, action: str) -> None:

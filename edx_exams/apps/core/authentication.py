@@ -5,7 +5,7 @@ import logging
 import jwt
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
 from edx_rest_framework_extensions.auth.jwt.decoder import (
     get_verification_jwk_key_set,
@@ -40,13 +40,12 @@ class ExamsJwtAuthentication(JwtAuthentication):
     @staticmethod
     def _rename_user_with_lms_id(lms_user_id, username):
         user_model = get_user_model()
-        with transaction.atomic():
-            existing = user_model.objects.filter(lms_user_id=lms_user_id).exclude(username=username).first()
-            if existing is None or user_model.objects.filter(username=username).exists():
-                return
-            log.info('Renaming user lms_user_id=%s from=%s to=%s', lms_user_id, existing.username, username)
-            existing.username = username
-            existing.save(update_fields=['username'])
+        existing = user_model.objects.filter(lms_user_id=lms_user_id).exclude(username=username).first()
+        if existing is None or user_model.objects.filter(username=username).exists():
+            return
+        log.info('Renaming user lms_user_id=%s from=%s to=%s', lms_user_id, existing.username, username)
+        existing.username = username
+        existing.save(update_fields=['username'])
 
 
 def jwt_decode_handler(token):

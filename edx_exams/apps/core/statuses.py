@@ -79,6 +79,9 @@ COMPLETED = frozenset({S.SUBMITTED, S.SECOND_REVIEW_REQUIRED, S.VERIFIED, S.REJE
 REVIEWABLE = frozenset({S.SUBMITTED, S.SECOND_REVIEW_REQUIRED, S.ERROR, S.VERIFIED, S.REJECTED})
 # Practice and onboarding attempts in these statuses may be retaken with reset_attempt.
 RETAKEABLE = frozenset({S.SUBMITTED, S.VERIFIED, S.REJECTED, S.ERROR, S.SECOND_REVIEW_REQUIRED})
+# Statuses from which the learner's own `start` action may (re)start the clock; resuming an
+# errored attempt is a staff decision.
+LEARNER_STARTABLE = frozenset({S.CREATED, S.READY_TO_START, S.STARTED, S.READY_TO_SUBMIT})
 # Statuses in which a proctored exam may still be declined (taken unproctored).
 DECLINABLE = frozenset({S.CREATED, S.DOWNLOAD_SOFTWARE_CLICKED, S.READY_TO_START})
 

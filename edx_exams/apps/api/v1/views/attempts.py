@@ -68,7 +68,8 @@ class LatestExamAttemptView(APIView):
     def get(self, request):
         """Return the learner's latest attempt."""
         now = timezone.now()
-        content_id = request.query_params.get('content_id') or None
+        # A raw (unencoded) key's '+' arrives as a space; usage keys never contain spaces.
+        content_id = (request.query_params.get('content_id') or '').replace(' ', '+') or None
         attempt = api.get_latest_attempt(user=request.user, content_id=content_id, now=now)
         if attempt is None:
             return Response({})
