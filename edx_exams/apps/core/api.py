@@ -18,13 +18,16 @@ from edx_exams.apps.core.attempts import (
     start_attempt,
     update_attempt_with_action,
 )
+from edx_exams.apps.core.configs import get_course_exam_configuration, update_course_exam_configuration
+from edx_exams.apps.core.exams import ExamSpec, PublishResult, list_active_exams, publish_course_exams
 from edx_exams.apps.core.proctoring_control import (
     add_attempt_time,
     is_attempt_paused,
     pause_attempt_clock,
     resume_attempt_clock,
 )
-from edx_exams.apps.core.roles import is_course_staff
+from edx_exams.apps.core.providers import ProviderSettings, get_provider_settings, list_providers
+from edx_exams.apps.core.roles import StaffImportReport, bulk_add_course_staff, is_course_staff
 from edx_exams.apps.core.timing import get_extra_time_mins, get_total_time_mins, time_remaining_seconds
 from edx_exams.apps.core.transitions import transition_attempt
 
@@ -46,6 +49,17 @@ __all__ = [
     'get_latest_attempt',
     'get_total_time_mins',
     'is_course_staff',
+    'ExamSpec',
+    'ProviderSettings',
+    'PublishResult',
+    'StaffImportReport',
+    'bulk_add_course_staff',
+    'get_course_exam_configuration',
+    'get_provider_settings',
+    'list_active_exams',
+    'list_providers',
+    'publish_course_exams',
+    'update_course_exam_configuration',
     'start_attempt',
     'time_remaining_seconds',
     'transition_attempt',

@@ -1,6 +1,24 @@
 """Who may act on a course: global staff (JWT `administrator`) or a course staff role row."""
 
+import csv
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
+
 from edx_exams.apps.core.models import CourseStaffRole, User
+
+log = logging.getLogger(__name__)
+
+# The LMS course access roles that make a user course staff here (others are skipped).
+COURSE_STAFF_ROLES = frozenset(CourseStaffRole.Role.values)
+STAFF_CSV_COLUMNS = ('username', 'email', 'role', 'course_id')
 
 
 def is_course_staff(user: User, course_id: str) -> bool:
@@ -10,3 +28,85 @@ def is_course_staff(user: User, course_id: str) -> bool:
     if user.is_staff:
         return True
     return CourseStaffRole.objects.filter(user=user, course_id=course_id).exists()
+
+
+@dataclass
+class StaffImportReport:
+    """What a CSV import of course staff did; `errors` name the CSV line of each skipped row."""
+
+    users_created: int = 0
+    roles_created: int = 0
+    roles_existing: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def bulk_add_course_staff(csv_file: TextIO) -> StaffImportReport:
+    """
+    Give course staff roles from a CSV with the header `username,email,role,course_id`.
+
+    Missing users are created (their LMS id arrives with their first JWT); existing
+    users and roles are left as they are, so importing a file twice changes nothing.
+    Rows with an unknown role, a bad course key, username or email are skipped and
+    reported with their line number. A file without the expected header raises
+    ValueError before anything is written.
+    """
+    reader = csv.DictReader(csv_file)
+    missing = set(STAFF_CSV_COLUMNS) - {(name or '').strip() for name in reader.fieldnames or ()}
+    if missing:
+        raise ValueError(f'The CSV header must be {",".join(STAFF_CSV_COLUMNS)}; missing: {",".join(sorted(missing))}.')
+    report = StaffImportReport()
+    for row in reader:
+        _import_staff_row(row, line=reader.line_num, report=report)
+    log.info(
+        'Course staff import users_created=%s roles_created=%s roles_existing=%s errors=%s',
+        report.users_created,
+        report.roles_created,
+        report.roles_existing,
+        len(report.errors),
+    )
+    return report
+
+
+def _import_staff_row(row: dict, *, line: int, report: StaffImportReport) -> None:
+    values = {(key or '').strip(): (value or '').strip() for key, value in row.items() if isinstance(value, str)}
+    problem = _staff_row_problem(values, extra=row.get(None))
+    if problem:
+        report.errors.append(f'line {line}: {problem}')
+        return
+    course_id = str(CourseKey.from_string(values['course_id']))
+    try:
+        with transaction.atomic():
+            user, user_created = User.objects.get_or_create(
+                username=values['username'], defaults={'email': values['email']}
+            )
+            _, role_created = CourseStaffRole.objects.get_or_create(
+                user=user, course_id=course_id, role=values['role'].lower()
+            )
+    except IntegrityError as error:  # a concurrent import or role event created the same rows
+        report.errors.append(f'line {line}: could not be saved ({error}); run the import again')
+        return
+    report.users_created += int(user_created)
+    report.roles_created += int(role_created)
+    report.roles_existing += int(not role_created)
+
+
+def _staff_row_problem(values: dict, *, extra: Iterable | None) -> str | None:
+    """Return why a CSV row cannot be imported, or None."""
+    if extra:
+        return 'too many columns'
+    if any(not values.get(column) for column in STAFF_CSV_COLUMNS):
+        empty = [column for column in STAFF_CSV_COLUMNS if not values.get(column)]
+        return f'missing {", ".join(empty)}'
+    if values['role'].lower() not in COURSE_STAFF_ROLES:
+        return f'role {values["role"]} is not one of {", ".join(sorted(COURSE_STAFF_ROLES))}'
+    try:
+        CourseKey.from_string(values['course_id'])
+        validate_email(values['email'])
+        User.username_validator(values['username'])
+    except InvalidKeyError:
+        return f'invalid course key {values["course_id"]}'
+    except ValidationError as error:
+        return f'invalid username or email: {" ".join(error.messages)}'
+    if len(values['username']) > User._meta.get_field('username').max_length:
+        return 'username is too long'
+    return None
