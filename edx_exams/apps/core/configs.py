@@ -3,7 +3,7 @@ A course's proctoring configuration, as the authoring MFE reads and saves it.
 
 Changing the provider moves the course's active proctored exams to it: each is
 retired and copied with the new provider (see `exams.copy_exam_to_provider` and
-docs/decisions/0003-publishing-course-exams.rst).
+docs/decisions/0006-publishing-course-exams.rst).
 """
 
 import logging

@@ -9,7 +9,7 @@ An exam row is tied to one exam type and one proctoring provider, because
 attempts, LTI resource links and reviews refer to it. A change of either retires
 the row (`is_active=False`, attempts stay attached) and creates a new one; the
 retire always runs first so the one-active-exam-per-content constraint holds on
-every database. See docs/decisions/0003-publishing-course-exams.rst.
+every database. See docs/decisions/0006-publishing-course-exams.rst.
 """
 
 import logging
