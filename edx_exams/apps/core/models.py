@@ -157,6 +157,16 @@ class ExamAttempt(TimeStampedModel):
     paused_seconds_remaining = models.FloatField(null=True, blank=True)
     # A retaken or reset attempt stays for history but leaves the learner's view.
     is_active = models.BooleanField(default=True)
+    # Who reset the attempt (DELETE by staff or the learner) and when.
+    reset_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name='+')
+    reset_at = models.DateTimeField(null=True, blank=True)
+    # Staff resume of an errored attempt: the seconds that were left when it errored, the flag
+    # that shows the learner the resume entrance, and on the attempt that continues it, the link
+    # back and the seconds it carries.
+    seconds_remaining_at_error = models.FloatField(null=True, blank=True)
+    ready_to_resume = models.BooleanField(default=False)
+    resumed_from = models.ForeignKey('self', null=True, blank=True, on_delete=models.SET_NULL, related_name='+')
+    carried_seconds_remaining = models.FloatField(null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -183,6 +193,8 @@ class StudentAllowance(TimeStampedModel):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name='allowances')
     exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name='allowances')
     extra_time_mins = models.PositiveIntegerField()
+    # Set when staff granted a multiple of the time limit; extra_time_mins holds its value in minutes.
+    time_multiplier = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -216,3 +228,51 @@ class CourseStaffRole(TimeStampedModel):
 
     def __str__(self):
         return f'{self.user_id} {self.role} on {self.course_id}'
+
+
+class DueDateExtension(TimeStampedModel):
+    """
+    A later due date for one learner on one exam (an accommodation).
+
+    Honoured by the timer, the expiry sweep, new attempts and access tokens.
+
+    .. no_pii:
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name='due_date_extensions')
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name='due_date_extensions')
+    due_date = models.DateTimeField()
+    granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name='+')
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=['user', 'exam'], name='one_extension_per_user_exam')]
+
+    def __str__(self):
+        return f'due {self.due_date:%Y-%m-%d %H:%M} for user {self.user_id} on exam {self.exam_id}'
+
+
+class AttemptReview(TimeStampedModel):
+    """
+    A staff review decision on an attempt (verify or reject), with who made it and why.
+
+    .. no_pii:
+    """
+
+    class Decision(models.TextChoices):
+        """The staff review outcomes."""
+
+        VERIFIED = 'verified'
+        REJECTED = 'rejected'
+
+    attempt = models.ForeignKey(ExamAttempt, on_delete=models.CASCADE, related_name='reviews')
+    reviewer = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name='+')
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    comment = models.TextField(blank=True, default='')
+
+    class Meta:
+        indexes = [models.Index(fields=['attempt', 'created'])]
+
+    def __str__(self):
+        return f'{self.decision} of attempt {self.attempt_id} by user {self.reviewer_id}'
