@@ -53,7 +53,7 @@ def get_exam_access_token(*, user: User, exam_id: int, now: datetime | None = No
     now = now or timezone.now()
     exam = get_exam(exam_id)
     attempt = get_current_attempt(user=user, exam=exam, now=now)
-    lifetime = _grant_lifetime(exam, attempt, now=now)
+    lifetime = _grant_lifetime(exam, attempt, user_id=user.id, now=now)
     if not lifetime:
         raise ExamAccessTokenNotGranted()
     claims = {'course_id': exam.course_id, 'content_id': exam.content_id}
@@ -78,10 +78,10 @@ def sign_token(*, lms_user_id: int, expires_in: int, claims: dict, now: int | No
     return jwt.encode(payload, key=key.key, algorithm=config['JWT_SIGNING_ALGORITHM'], headers=_kid_header(key))
 
 
-def _grant_lifetime(exam: Exam, attempt: ExamAttempt | None, *, now: datetime) -> int:
+def _grant_lifetime(exam: Exam, attempt: ExamAttempt | None, *, user_id: int, now: datetime) -> int:
     """Return the token lifetime in seconds, or 0 when access is not granted."""
     max_seconds = settings.EXAM_ACCESS_TOKEN_MAX_SECONDS
-    past_due = exam.due_date is not None and now >= exam.due_date
+    past_due = timing.get_learner_terms(user_id=user_id, exam=exam).is_past_due(now)
     if attempt is None:
         return max_seconds if past_due else 0
     if attempt.status == S.STARTED:

@@ -20,6 +20,7 @@ from edx_exams.apps.core.attempts import (
 )
 from edx_exams.apps.core.configs import get_course_exam_configuration, update_course_exam_configuration
 from edx_exams.apps.core.exams import ExamSpec, PublishResult, list_active_exams, publish_course_exams
+from edx_exams.apps.core.exceptions import ExamIllegalStatusTransition
 from edx_exams.apps.core.proctoring_control import (
     add_attempt_time,
     is_attempt_paused,
@@ -27,11 +28,24 @@ from edx_exams.apps.core.proctoring_control import (
     resume_attempt_clock,
 )
 from edx_exams.apps.core.providers import ProviderSettings, get_provider_settings, list_providers
-from edx_exams.apps.core.roles import StaffImportReport, bulk_add_course_staff, is_course_staff
-from edx_exams.apps.core.timing import get_extra_time_mins, get_total_time_mins, time_remaining_seconds
+from edx_exams.apps.core.roles import (
+    StaffImportReport,
+    bulk_add_course_staff,
+    grant_course_staff_role,
+    is_course_staff,
+    revoke_course_staff_role,
+)
+from edx_exams.apps.core.timing import (
+    LearnerTerms,
+    get_extra_time_mins,
+    get_learner_terms,
+    get_total_time_mins,
+    time_remaining_seconds,
+)
 from edx_exams.apps.core.transitions import transition_attempt
 
 __all__ = [
+    'ExamIllegalStatusTransition',
     'ExamAccessToken',
     'get_exam_access_token',
     'ATTEMPT_ACTIONS',
@@ -48,7 +62,11 @@ __all__ = [
     'get_extra_time_mins',
     'get_latest_attempt',
     'get_total_time_mins',
+    'get_learner_terms',
+    'LearnerTerms',
     'is_course_staff',
+    'grant_course_staff_role',
+    'revoke_course_staff_role',
     'ExamSpec',
     'ProviderSettings',
     'PublishResult',

@@ -8,6 +8,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from edx_exams.apps.core import timing
@@ -112,8 +113,10 @@ def create_exam_attempt(*, user: User, exam_id: int, start_clock: bool, now: dat
     """
     now = now or timezone.now()
     exam = get_exam(exam_id)
-    _check_exam_open(exam, now=now)
-    attempt = get_current_attempt(user=user, exam=exam, now=now) or _insert_attempt(user=user, exam=exam)
+    _check_exam_open(exam, user=user, now=now)
+    attempt = get_current_attempt(user=user, exam=exam, now=now)
+    if attempt is None or attempt.ready_to_resume:
+        attempt = _insert_attempt(user=user, exam=exam, resuming=attempt)
     if start_clock and not attempt.taking_as_proctored and attempt.status == S.CREATED:
         attempt = start_attempt(attempt=attempt, actor=user, now=now)
     return attempt
@@ -191,22 +194,41 @@ def _expire_on_read(attempt: ExamAttempt | None, *, now: datetime | None) -> Exa
     return submit_if_expired(attempt, now=now or timezone.now())
 
 
-def _check_exam_open(exam: Exam, *, now: datetime) -> None:
+def _check_exam_open(exam: Exam, *, user: User, now: datetime) -> None:
     if not exam.is_active:
         raise ExamDoesNotExist(f'Exam with id {exam.id} is not active.')
-    if exam.exam_type != ExamType.PRACTICE and exam.due_date and now >= exam.due_date:
+    if exam.exam_type != ExamType.PRACTICE and timing.get_learner_terms(user_id=user.id, exam=exam).is_past_due(now):
         raise ExamAttemptOnPastDueExam()
 
 
-def _insert_attempt(*, user: User, exam: Exam) -> ExamAttempt:
+def _insert_attempt(*, user: User, exam: Exam, resuming: ExamAttempt | None = None) -> ExamAttempt:
+    """Create the next attempt number (continuing `resuming` if given); a concurrent twin returns the winner."""
+    number = (ExamAttempt.objects.filter(user=user, exam=exam).aggregate(n=Max('attempt_number'))['n'] or 0) + 1
     try:
         with transaction.atomic():
+            if resuming is not None:
+                _archive_resumed(resuming)
             return ExamAttempt.objects.create(
-                user=user, exam=exam, attempt_number=1, taking_as_proctored=exam.is_proctored
+                user=user,
+                exam=exam,
+                attempt_number=number,
+                taking_as_proctored=exam.is_proctored,
+                resumed_from=resuming,
+                carried_seconds_remaining=resuming.seconds_remaining_at_error if resuming else None,
             )
     except IntegrityError:
         # A concurrent request (double click, second tab) created it first.
-        return ExamAttempt.objects.select_related('exam', 'user').get(user=user, exam=exam, attempt_number=1)
+        return ExamAttempt.objects.select_related('exam', 'user').get(user=user, exam=exam, attempt_number=number)
+
+
+def _archive_resumed(attempt: ExamAttempt) -> None:
+    """Take the errored attempt out of the learner's view once its continuation exists."""
+    locked = ExamAttempt.objects.select_for_update().get(pk=attempt.pk)
+    if not (locked.is_active and locked.ready_to_resume):  # a concurrent request resumed it first
+        raise IntegrityError('attempt already resumed')
+    locked.is_active = False
+    locked.ready_to_resume = False
+    locked.save(update_fields=['is_active', 'ready_to_resume', 'modified'])
 
 
 def _check_no_other_running_attempt(attempt: ExamAttempt, *, now: datetime) -> None:

@@ -7,12 +7,42 @@ library only displays what it is told.
 """
 
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 
-from edx_exams.apps.core.models import Exam, ExamAttempt, StudentAllowance
+from edx_exams.apps.core.models import DueDateExtension, Exam, ExamAttempt, StudentAllowance
 from edx_exams.apps.core.statuses import IN_PROGRESS, PRE_STARTED
+
+
+@dataclass(frozen=True)
+class LearnerTerms:
+    """What one learner gets on one exam: extra minutes and the (possibly extended) due date."""
+
+    extra_time_mins: int = 0
+    due_date: datetime | None = None
+
+    def is_past_due(self, now: datetime) -> bool:
+        """Return True once this learner's due date has passed."""
+        return self.due_date is not None and now >= self.due_date
+
+
+def get_learner_terms(*, user_id: int, exam: Exam) -> LearnerTerms:
+    """Return the learner's allowance and effective due date on `exam`, in one query."""
+    allowance = StudentAllowance.objects.filter(user_id=user_id, exam_id=OuterRef('pk')).values('extra_time_mins')
+    extension = DueDateExtension.objects.filter(user_id=user_id, exam_id=OuterRef('pk')).values('due_date')
+    row = (
+        Exam.objects.filter(pk=exam.pk)
+        .annotate(extra=Subquery(allowance[:1]), extended_due=Subquery(extension[:1]))
+        .values('extra', 'extended_due')
+        .first()
+    ) or {}
+    return LearnerTerms(
+        extra_time_mins=row.get('extra') or 0,
+        due_date=row.get('extended_due') or exam.due_date,
+    )
 
 
 def get_extra_time_mins(*, user_id: int, exam_id: int) -> int:
@@ -29,14 +59,22 @@ def get_total_time_mins(exam: Exam, extra_time_mins: int) -> int | None:
     return exam.time_limit_mins + extra_time_mins
 
 
-def compute_deadline(exam: Exam, *, start: datetime, total_time_mins: int | None) -> datetime | None:
-    """Return when an attempt started at `start` must end: the time limit, capped by the due date."""
+def compute_deadline(*, start: datetime, total_seconds: float | None, due_date: datetime | None) -> datetime | None:
+    """Return when an attempt started at `start` must end: the time allowed, capped by the due date."""
     candidates = []
-    if total_time_mins is not None:
-        candidates.append(start + timedelta(minutes=total_time_mins))
-    if exam.due_date is not None:
-        candidates.append(exam.due_date)
+    if total_seconds is not None:
+        candidates.append(start + timedelta(seconds=total_seconds))
+    if due_date is not None:
+        candidates.append(due_date)
     return min(candidates) if candidates else None
+
+
+def allowed_seconds(attempt: ExamAttempt, terms: LearnerTerms) -> float | None:
+    """Return the seconds a not-yet-started attempt will get: carried over on resume, else limit + allowance."""
+    if attempt.carried_seconds_remaining is not None:
+        return attempt.carried_seconds_remaining
+    total = get_total_time_mins(attempt.exam, terms.extra_time_mins)
+    return None if total is None else total * 60
 
 
 def allowed_minutes_until(deadline: datetime | None, start: datetime) -> int | None:
@@ -46,7 +84,7 @@ def allowed_minutes_until(deadline: datetime | None, start: datetime) -> int | N
     return max(0, math.ceil((deadline - start).total_seconds() / 60))
 
 
-def time_remaining_seconds(attempt: ExamAttempt, *, now: datetime, extra_time_mins: int = 0) -> float | None:
+def time_remaining_seconds(attempt: ExamAttempt, *, now: datetime, terms: LearnerTerms | None = None) -> float | None:
     """
     Return the seconds the learner has left on `attempt`.
 
@@ -59,8 +97,8 @@ def time_remaining_seconds(attempt: ExamAttempt, *, now: datetime, extra_time_mi
             return None
         return max(0.0, (attempt.expires_at - now).total_seconds())
     if attempt.status in PRE_STARTED:
-        total = get_total_time_mins(attempt.exam, extra_time_mins)
-        deadline = compute_deadline(attempt.exam, start=now, total_time_mins=total)
+        terms = terms or LearnerTerms(due_date=attempt.exam.due_date)
+        deadline = compute_deadline(start=now, total_seconds=allowed_seconds(attempt, terms), due_date=terms.due_date)
         return None if deadline is None else max(0.0, (deadline - now).total_seconds())
     return 0
 

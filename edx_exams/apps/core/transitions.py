@@ -93,6 +93,9 @@ def _apply_status(attempt: ExamAttempt, to_status: str, *, now: datetime) -> lis
     attempt.status = to_status
     if to_status == ExamAttemptStatus.STARTED and attempt.start_time is None:
         fields += _start_clock(attempt, now=now)
+    if to_status == ExamAttemptStatus.ERROR and attempt.start_time is not None:
+        attempt.seconds_remaining_at_error = _seconds_left(attempt, now=now)
+        fields.append('seconds_remaining_at_error')
     if to_status == ExamAttemptStatus.DECLINED:
         attempt.taking_as_proctored = False
         fields.append('taking_as_proctored')
@@ -102,11 +105,21 @@ def _apply_status(attempt: ExamAttempt, to_status: str, *, now: datetime) -> lis
     return fields
 
 
+def _seconds_left(attempt: ExamAttempt, *, now: datetime) -> float | None:
+    """Return the seconds left on a started attempt (frozen while paused), None without a deadline."""
+    if attempt.paused_at is not None:
+        return attempt.paused_seconds_remaining
+    if attempt.expires_at is None:
+        return None
+    return max(0.0, (attempt.expires_at - now).total_seconds())
+
+
 def _start_clock(attempt: ExamAttempt, *, now: datetime) -> list[str]:
-    """Fix the allowed time at the first start: limit + allowance, capped by the due date."""
-    extra = timing.get_extra_time_mins(user_id=attempt.user_id, exam_id=attempt.exam_id)
-    total = timing.get_total_time_mins(attempt.exam, extra)
+    """Fix the allowed time at the first start: limit + allowance (or carried time), capped by the due date."""
+    terms = timing.get_learner_terms(user_id=attempt.user_id, exam=attempt.exam)
     attempt.start_time = now
-    attempt.expires_at = timing.compute_deadline(attempt.exam, start=now, total_time_mins=total)
+    attempt.expires_at = timing.compute_deadline(
+        start=now, total_seconds=timing.allowed_seconds(attempt, terms), due_date=terms.due_date
+    )
     attempt.allowed_time_limit_mins = timing.allowed_minutes_until(attempt.expires_at, now)
     return ['start_time', 'expires_at', 'allowed_time_limit_mins']

@@ -15,7 +15,7 @@ class StudentAttemptSerializer(serializers.Serializer):
     """
     The attempt object frontend-lib-special-exams reads (exam.attempt, /exams/attempt/latest).
 
-    Context: `now` (datetime) and, optionally, `extra_time_mins` (int) for attempts not started yet.
+    Context: `now` (datetime) and, optionally, `terms` (the learner's LearnerTerms) for attempts not started yet.
     """
 
     attempt_id = serializers.IntegerField(source='id')
@@ -32,11 +32,11 @@ class StudentAttemptSerializer(serializers.Serializer):
     allowed_time_limit_mins = serializers.IntegerField(allow_null=True)
     start_time = serializers.DateTimeField(allow_null=True)
     end_time = serializers.DateTimeField(allow_null=True)
+    attempt_ready_to_resume = serializers.BooleanField(source='ready_to_resume')
 
     def get_time_remaining_seconds(self, attempt) -> float | None:
         """Return the seconds left, computed by the server (the learner's clock is only a display)."""
-        extra = self.context.get('extra_time_mins', 0)
-        return api.time_remaining_seconds(attempt, now=self.context['now'], extra_time_mins=extra)
+        return api.time_remaining_seconds(attempt, now=self.context['now'], terms=self.context.get('terms'))
 
     def get_exam_url_path(self, attempt) -> str:
         """Return where the timer banner sends the learner back to."""
@@ -47,7 +47,7 @@ class StudentExamSerializer(serializers.Serializer):
     """
     The exam object of GET /student/exam/attempt/course_id/{course}/content_id/{content}.
 
-    Context: `now`, `extra_time_mins` and `attempt` (ExamAttempt or None).
+    Context: `now`, `terms` (the learner's LearnerTerms) and `attempt` (ExamAttempt or None).
     """
 
     id = serializers.IntegerField()
@@ -58,7 +58,7 @@ class StudentExamSerializer(serializers.Serializer):
     exam_type = serializers.CharField()
     time_limit_mins = serializers.IntegerField(allow_null=True)
     total_time = serializers.SerializerMethodField()
-    due_date = serializers.DateTimeField(allow_null=True)
+    due_date = serializers.SerializerMethodField()
     passed_due_date = serializers.SerializerMethodField()
     hide_after_due = serializers.BooleanField()
     is_active = serializers.BooleanField()
@@ -69,11 +69,16 @@ class StudentExamSerializer(serializers.Serializer):
 
     def get_total_time(self, exam) -> int | None:
         """Return the time limit plus the learner's allowance, in minutes."""
-        return api.get_total_time_mins(exam, self.context.get('extra_time_mins', 0))
+        return api.get_total_time_mins(exam, self.context['terms'].extra_time_mins)
+
+    def get_due_date(self, exam) -> str | None:
+        """Return the learner's due date (a personal extension replaces the exam's)."""
+        due = self.context['terms'].due_date
+        return serializers.DateTimeField().to_representation(due) if due else None
 
     def get_passed_due_date(self, exam) -> bool:
         """Return True once the due date has passed."""
-        return exam.due_date is not None and self.context['now'] >= exam.due_date
+        return self.context['terms'].is_past_due(self.context['now'])
 
     def get_is_practice_exam(self, exam) -> bool:
         """Return True for practice and onboarding exams (practice exams for the learner library)."""

@@ -44,7 +44,7 @@ class StudentExamAttemptView(APIView):
         now = timezone.now()
         context = {
             'now': now,
-            'extra_time_mins': api.get_extra_time_mins(user_id=request.user.id, exam_id=exam.id),
+            'terms': api.get_learner_terms(user_id=request.user.id, exam=exam),
             'attempt': api.get_current_attempt(user=request.user, exam=exam, now=now),
         }
         return Response({'exam': StudentExamSerializer(exam, context=context).data})
