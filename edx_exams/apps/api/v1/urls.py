@@ -8,12 +8,25 @@ from edx_exams.apps.api.v1.views.attempts import (
     LatestExamAttemptView,
     StudentExamAttemptView,
 )
+from edx_exams.apps.api.v1.views.configs import CourseExamConfigurationView
+from edx_exams.apps.api.v1.views.exams import CourseExamsView
+from edx_exams.apps.api.v1.views.onboarding import StudentOnboardingView
+from edx_exams.apps.api.v1.views.providers import ProctoringProvidersView, ProviderSettingsView
 from edx_exams.apps.api.v1.views.users import CurrentUserView
 
 app_name = 'v1'
 
 urlpatterns = [
     api_route(r'me', CurrentUserView.as_view(), name='current-user'),
+    api_route(rf'exams/course_id/{COURSE_ID_PATTERN}', CourseExamsView.as_view(), name='course-exams'),
+    api_route(rf'configs/course_id/{COURSE_ID_PATTERN}', CourseExamConfigurationView.as_view(), name='course-config'),
+    api_route(r'providers', ProctoringProvidersView.as_view(), name='providers'),
+    api_route(
+        rf'exam/provider_settings/course_id/{COURSE_ID_PATTERN}/exam_id/{id_pattern("exam_id")}',
+        ProviderSettingsView.as_view(),
+        name='provider-settings',
+    ),
+    api_route(rf'student/course_id/{COURSE_ID_PATTERN}/onboarding', StudentOnboardingView.as_view(), name='onboarding'),
     api_route(
         rf'student/exam/attempt/course_id/{COURSE_ID_PATTERN}/content_id/{CONTENT_ID_PATTERN}',
         StudentExamAttemptView.as_view(),

@@ -1,0 +1,63 @@
+"""A course's proctoring configuration, read and saved by the authoring MFE (client-contracts.md 2.3)."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from edx_exams.apps.api.v1.permissions import IsCourseStaffOrGlobalStaff
+from edx_exams.apps.api.v1.serializers.configs import (
+    CourseExamConfigurationReadSerializer,
+    CourseExamConfigurationWriteSerializer,
+)
+from edx_exams.apps.api.v1.validation import validate_course_key
+from edx_exams.apps.core import api
+
+ERRORS = {
+    400: OpenApiResponse(description='Invalid course key, unknown provider or missing escalation email.'),
+    401: OpenApiResponse(description='No valid credentials.'),
+    403: OpenApiResponse(description='Not course staff or global staff (the MFE shows "no permission").'),
+}
+
+
+class CourseExamConfigurationView(APIView):
+    """
+    /api/v1/configs/course_id/{course_id} (trailing slash optional; raw or percent-encoded key).
+
+    GET: `{"provider": name|null, "escalation_email": str|null, "allow_opt_out": bool}`;
+    a course never configured reads as all defaults.
+
+    PATCH: `{"provider": name|null, "escalation_email": email|null}` with optional
+    `allow_opt_out`. The email is required with a provider and cleared without one.
+    A new provider moves the course's active proctored exams to it (the old exam
+    rows keep their attempts). 200 with the saved configuration (GET's shape).
+
+    Errors: 400 malformed course key, invalid body, unknown, inactive or other-org
+    provider; 401 anonymous; 403 neither course staff nor global staff.
+    """
+
+    permission_classes = [IsCourseStaffOrGlobalStaff]
+
+    @extend_schema(responses={200: CourseExamConfigurationReadSerializer, **ERRORS})
+    def get(self, request, course_id):
+        """Return the course's configuration."""
+        validate_course_key(course_id)
+        config = api.get_course_exam_configuration(course_id)
+        return Response(CourseExamConfigurationReadSerializer.from_configuration(config).data)
+
+    @extend_schema(
+        request=CourseExamConfigurationWriteSerializer,
+        responses={200: CourseExamConfigurationReadSerializer, **ERRORS},
+    )
+    def patch(self, request, course_id):
+        """Save the course's provider and escalation email."""
+        validate_course_key(course_id)
+        serializer = CourseExamConfigurationWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        config = api.update_course_exam_configuration(
+            course_id,
+            provider_name=data['provider'],
+            escalation_email=data.get('escalation_email') or None,
+            allow_opt_out=data.get('allow_opt_out'),
+        )
+        return Response(CourseExamConfigurationReadSerializer.from_configuration(config).data)
