@@ -1,9 +1,27 @@
-"""Django admin of the core app."""
+"""
+Django admin of the core app.
 
-from django.contrib import admin
+Exams and attempts are read-only here: Studio's publish owns exams, and attempt
+statuses change only through `core.api` (the verify and reject actions below).
+"""
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
 
-from edx_exams.apps.core.models import User
+from edx_exams.apps.core import api
+from edx_exams.apps.core.exceptions import ExamBaseException
+from edx_exams.apps.core.models import (
+    CourseExamConfiguration,
+    CourseStaffRole,
+    Exam,
+    ExamAttempt,
+    ProctoringProvider,
+    StudentAllowance,
+    User,
+)
 
 
 @admin.register(User)
@@ -16,3 +34,170 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         ('LMS', {'fields': ('lms_user_id', 'anonymous_user_id', 'full_name')}),
     )
+
+
+class ReadOnlyAdminMixin:
+    """No adding, editing or deleting: the rows are owned by another flow; history stays visible."""
+
+    def has_add_permission(self, request, obj=None):
+        """Refuse adding."""
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        """Refuse editing (the change page becomes a view page)."""
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        """Refuse deleting (it would cascade to attempts)."""
+        return False
+
+
+@admin.register(ProctoringProvider)
+class ProctoringProviderAdmin(SimpleHistoryAdmin):
+    """LTI proctoring tools; a provider with an org is offered only to that org's courses."""
+
+    list_display = ('name', 'verbose_name', 'org_key', 'lti_configuration_id', 'is_active', 'modified')
+    list_filter = ('is_active', 'org_key')
+    search_fields = ('name', 'verbose_name', 'org_key', 'lti_configuration_id')
+    readonly_fields = ('created', 'modified')
+    formfield_overrides = {models.URLField: {'assume_scheme': 'https'}}
+
+
+@admin.register(CourseExamConfiguration)
+class CourseExamConfigurationAdmin(SimpleHistoryAdmin):
+    """
+    A course's proctoring choices.
+
+    The provider and escalation email are set from Studio's Proctoring settings
+    (authoring MFE), because a provider change also moves the course's exams.
+    """
+
+    list_display = ('course_id', 'provider', 'escalation_email', 'allow_opt_out', 'modified')
+    list_filter = ('provider', 'allow_opt_out')
+    list_select_related = ('provider',)
+    search_fields = ('course_id', 'escalation_email')
+    readonly_fields = ('course_id', 'provider', 'escalation_email', 'created', 'modified')
+
+    def has_add_permission(self, request, obj=None):
+        """Refuse adding: configurations are created from the authoring MFE."""
+        return False
+
+
+@admin.register(Exam)
+class ExamAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Exams as Studio published them; change them by publishing the course again."""
+
+    list_display = (
+        'id',
+        'exam_name',
+        'course_id',
+        'exam_type',
+        'provider',
+        'time_limit_mins',
+        'due_date',
+        'is_active',
+    )
+    list_filter = ('exam_type', 'is_active', 'provider', 'hide_after_due')
+    list_select_related = ('provider',)
+    search_fields = ('course_id', 'content_id', 'exam_name', 'resource_id')
+    readonly_fields = ('is_proctored', 'active_marker', 'resource_id', 'created', 'modified')
+
+    @admin.display(boolean=True, description='proctored')
+    def is_proctored(self, exam: Exam) -> bool:
+        """Return True for types taken with a proctoring tool."""
+        return exam.is_proctored
+
+
+@admin.register(ExamAttempt)
+class ExamAttemptAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Learners' attempts; staff review them with the verify and reject actions."""
+
+    list_display = (
+        'id',
+        'user',
+        'exam_name',
+        'course_id',
+        'exam_type',
+        'attempt_number',
+        'status',
+        'start_time',
+        'end_time',
+        'is_active',
+    )
+    list_filter = ('status', 'is_active', 'taking_as_proctored', 'exam__exam_type', 'exam__provider')
+    list_select_related = ('user', 'exam', 'exam__provider')
+    search_fields = ('user__username', 'user__email', 'exam__course_id', 'exam__content_id', 'exam__exam_name')
+    readonly_fields = ('course_id', 'exam_type', 'seconds_remaining', 'created', 'modified')
+    actions = ('verify_attempts', 'reject_attempts')
+
+    @admin.display(description='exam', ordering='exam__exam_name')
+    def exam_name(self, attempt: ExamAttempt) -> str:
+        """Return the exam's name."""
+        return attempt.exam.exam_name
+
+    @admin.display(description='course', ordering='exam__course_id')
+    def course_id(self, attempt: ExamAttempt) -> str:
+        """Return the exam's course."""
+        return attempt.exam.course_id
+
+    @admin.display(description='type', ordering='exam__exam_type')
+    def exam_type(self, attempt: ExamAttempt) -> str:
+        """Return the exam's type."""
+        return attempt.exam.exam_type
+
+    @admin.display(description='seconds remaining')
+    def seconds_remaining(self, attempt: ExamAttempt) -> float | None:
+        """Return the learner's time left (None without a limit or due date)."""
+        return api.time_remaining_seconds(attempt, now=timezone.now())
+
+    @admin.action(description='Verify the selected attempts (proctoring review passed)')
+    def verify_attempts(self, request, queryset):
+        """Verify each selected attempt through core.api."""
+        self._review(request, queryset, 'verify')
+
+    @admin.action(description='Reject the selected attempts (proctoring review failed)')
+    def reject_attempts(self, request, queryset):
+        """Reject each selected attempt through core.api."""
+        self._review(request, queryset, 'reject')
+
+    def _review(self, request, queryset, action: str) -> None:
+        done, refused = 0, []
+        for attempt_id in queryset.values_list('id', flat=True):
+            try:
+                api.update_attempt_with_action(attempt_id=attempt_id, action=action, actor=request.user)
+                done += 1
+            except ExamBaseException as error:
+                refused.append(f'{attempt_id}: {error.message}')
+        if done:
+            self.message_user(request, f'{action}: {done} attempt(s) updated.', messages.SUCCESS)
+        if refused:
+            self.message_user(request, f'{action} refused for ' + '; '.join(refused), messages.ERROR)
+
+
+@admin.register(StudentAllowance)
+class StudentAllowanceAdmin(SimpleHistoryAdmin):
+    """Extra time of learners on exams."""
+
+    list_display = ('id', 'user', 'exam', 'course_id', 'extra_time_mins', 'modified')
+    list_filter = ('exam__exam_type',)
+    list_select_related = ('user', 'exam')
+    search_fields = ('user__username', 'user__email', 'exam__course_id', 'exam__content_id')
+    raw_id_fields = ('user', 'exam')
+    readonly_fields = ('course_id', 'created', 'modified')
+
+    @admin.display(description='course', ordering='exam__course_id')
+    def course_id(self, allowance: StudentAllowance) -> str:
+        """Return the exam's course."""
+        return allowance.exam.course_id
+
+
+@admin.register(CourseStaffRole)
+class CourseStaffRoleAdmin(admin.ModelAdmin):
+    """Course staff roles, from LMS role events or manage.py bulk_add_course_staff."""
+
+    list_display = ('user', 'course_id', 'role', 'created')
+    list_filter = ('role',)
+    list_select_related = ('user',)
+    search_fields = ('user__username', 'user__email', 'course_id')
+    raw_id_fields = ('user',)
+    readonly_fields = ('created', 'modified')
