@@ -6,6 +6,16 @@ other apps may call. Keep it the single import point.
 """
 
 from edx_exams.apps.core.access_tokens import ExamAccessToken, get_exam_access_token
+from edx_exams.apps.core.accommodations import (
+    AllowanceSpec,
+    InvalidAccommodation,
+    delete_allowance,
+    delete_due_date_extension,
+    list_allowances,
+    list_due_date_extensions,
+    set_due_date_extension,
+    upsert_allowances,
+)
 from edx_exams.apps.core.attempts import (
     ATTEMPT_ACTIONS,
     create_exam_attempt,
@@ -28,6 +38,7 @@ from edx_exams.apps.core.proctoring_control import (
     resume_attempt_clock,
 )
 from edx_exams.apps.core.providers import ProviderSettings, get_provider_settings, list_providers
+from edx_exams.apps.core.resets import reset_exam_attempt
 from edx_exams.apps.core.roles import (
     StaffImportReport,
     bulk_add_course_staff,
@@ -45,6 +56,15 @@ from edx_exams.apps.core.timing import (
 from edx_exams.apps.core.transitions import transition_attempt
 
 __all__ = [
+    'AllowanceSpec',
+    'InvalidAccommodation',
+    'delete_allowance',
+    'delete_due_date_extension',
+    'list_allowances',
+    'list_due_date_extensions',
+    'reset_exam_attempt',
+    'set_due_date_extension',
+    'upsert_allowances',
     'ExamIllegalStatusTransition',
     'ExamAccessToken',
     'get_exam_access_token',

@@ -22,7 +22,7 @@ from edx_exams.apps.core.exceptions import (
     ExamIllegalStatusTransition,
     ExamPermissionDenied,
 )
-from edx_exams.apps.core.models import CourseExamConfiguration, Exam, ExamAttempt, User
+from edx_exams.apps.core.models import AttemptReview, CourseExamConfiguration, Exam, ExamAttempt, User
 from edx_exams.apps.core.roles import is_course_staff
 from edx_exams.apps.core.statuses import (
     COMPLETED,
@@ -49,8 +49,11 @@ LEARNER_ACTION_STATUSES = {
 }
 # Staff review actions and their statuses.
 STAFF_ACTION_STATUSES = {'verify': S.VERIFIED, 'reject': S.REJECTED}
+# Staff lets the learner continue an errored attempt with the time that was left.
+RESUME_ACTION = 'resume'
 RETAKE_ACTION = 'reset_attempt'
-ATTEMPT_ACTIONS = frozenset({*LEARNER_ACTION_STATUSES, *STAFF_ACTION_STATUSES, RETAKE_ACTION})
+STAFF_ACTIONS = frozenset({*STAFF_ACTION_STATUSES, RESUME_ACTION})
+ATTEMPT_ACTIONS = frozenset({*LEARNER_ACTION_STATUSES, *STAFF_ACTIONS, RETAKE_ACTION})
 
 
 def get_exam(exam_id: int) -> Exam:
@@ -131,19 +134,24 @@ def start_attempt(*, attempt: ExamAttempt, actor: User, now: datetime | None = N
     return attempt
 
 
-def update_attempt_with_action(*, attempt_id: int, action: str, actor: User, detail: str = '') -> ExamAttempt:
+def update_attempt_with_action(
+    *, attempt_id: int, action: str, actor: User, detail: str = '', comment: str = ''
+) -> ExamAttempt:
     """
     Apply a learner or staff `action` to attempt `attempt_id` and return the attempt to report.
 
-    For `reset_attempt` that is the new attempt. Raises ExamPermissionDenied when
-    the actor may not act, ExamIllegalStatusTransition when the status forbids it.
+    For `reset_attempt` that is the new attempt. `comment` goes with a staff
+    review (verify, reject). Raises ExamPermissionDenied when the actor may not
+    act, ExamIllegalStatusTransition when the status forbids it.
     """
     now = timezone.now()
     attempt = get_attempt(attempt_id)
     _check_actor_may_act(attempt, action, actor)
     attempt = _expire_on_read(attempt, now=now)
     if action in STAFF_ACTION_STATUSES:
-        return _review(attempt, action, actor=actor, now=now)
+        return _review(attempt, action, actor=actor, now=now, comment=comment)
+    if action == RESUME_ACTION:
+        return _mark_ready_to_resume(attempt, actor=actor)
     if action == RETAKE_ACTION:
         return _retake(attempt, actor=actor)
     if action == 'start':
@@ -239,17 +247,42 @@ def _check_no_other_running_attempt(attempt: ExamAttempt, *, now: datetime) -> N
 
 
 def _check_actor_may_act(attempt: ExamAttempt, action: str, actor: User) -> None:
-    if action in STAFF_ACTION_STATUSES:
+    if action in STAFF_ACTIONS:
         if not is_course_staff(actor, attempt.exam.course_id):
             raise ExamPermissionDenied('Only course staff may review attempts.')
     elif attempt.user_id != actor.id:
         raise ExamPermissionDenied('You may only act on your own attempts.')
 
 
-def _review(attempt: ExamAttempt, action: str, *, actor: User, now: datetime) -> ExamAttempt:
+def _review(attempt: ExamAttempt, action: str, *, actor: User, now: datetime, comment: str) -> ExamAttempt:
+    """Record a staff decision with its reviewer and comment, in the transaction of the status change."""
     _require_status(attempt, REVIEWABLE, action)
-    attempt, _ = transition_attempt(attempt.id, STAFF_ACTION_STATUSES[action], actor=actor, now=now)
+    decision = STAFF_ACTION_STATUSES[action]
+    with transaction.atomic():
+        attempt, changed = transition_attempt(attempt.id, decision, actor=actor, now=now)
+        if changed or comment:
+            AttemptReview.objects.create(attempt=attempt, reviewer=actor, decision=decision, comment=comment)
+    log.info('Attempt reviewed attempt_id=%s decision=%s reviewer_id=%s', attempt.id, decision, actor.id)
     return attempt
+
+
+def _mark_ready_to_resume(attempt: ExamAttempt, *, actor: User) -> ExamAttempt:
+    """Let the learner continue an errored attempt; their next start creates its continuation."""
+    _require_status(attempt, frozenset({S.ERROR}), RESUME_ACTION)
+    if attempt.start_time is None:
+        raise ExamIllegalStatusTransition('This attempt never started; reset it instead of resuming it.')
+    with transaction.atomic():
+        locked = ExamAttempt.objects.select_for_update().get(pk=attempt.pk)
+        if locked.status == S.ERROR and locked.is_active and not locked.ready_to_resume:
+            locked.ready_to_resume = True
+            locked.save(update_fields=['ready_to_resume', 'modified'])
+    log.info(
+        'Attempt ready to resume attempt_id=%s seconds_left=%s actor_id=%s',
+        attempt.id,
+        locked.seconds_remaining_at_error,
+        actor.id,
+    )
+    return locked
 
 
 def _retake(attempt: ExamAttempt, *, actor: User) -> ExamAttempt:

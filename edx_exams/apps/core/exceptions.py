@@ -106,3 +106,10 @@ class InvalidProctoringProvider(ExamBaseException):
     """The proctoring provider is unknown, inactive or not offered to the course's organization."""
 
     default_message = 'Proctoring provider does not exist.'
+
+
+class AccommodationDoesNotExist(ExamBaseException):
+    """No allowance or due-date extension matches the given id in this course."""
+
+    http_status = status.HTTP_404_NOT_FOUND
+    default_message = 'Not found.'

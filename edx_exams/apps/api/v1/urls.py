@@ -1,6 +1,13 @@
 """Routes of version 1 of the REST API."""
 
 from edx_exams.apps.api.routing import CONTENT_ID_PATTERN, COURSE_ID_PATTERN, api_route, id_pattern
+from edx_exams.apps.api.v1.views.allowances import (
+    CourseAllowanceDetailView,
+    CourseAllowancesUploadView,
+    CourseAllowancesView,
+    CourseDueDateExtensionDetailView,
+    CourseDueDateExtensionsView,
+)
 from edx_exams.apps.api.v1.views.attempts import (
     ExamAccessTokenView,
     ExamAttemptCreateView,
@@ -19,6 +26,27 @@ app_name = 'v1'
 urlpatterns = [
     api_route(r'me', CurrentUserView.as_view(), name='current-user'),
     api_route(rf'exams/course_id/{COURSE_ID_PATTERN}', CourseExamsView.as_view(), name='course-exams'),
+    api_route(rf'exams/course_id/{COURSE_ID_PATTERN}/allowances', CourseAllowancesView.as_view(), name='allowances'),
+    api_route(
+        rf'exams/course_id/{COURSE_ID_PATTERN}/allowances/upload',
+        CourseAllowancesUploadView.as_view(),
+        name='allowances-upload',
+    ),
+    api_route(
+        rf'exams/course_id/{COURSE_ID_PATTERN}/allowances/{id_pattern("allowance_id")}',
+        CourseAllowanceDetailView.as_view(),
+        name='allowance-detail',
+    ),
+    api_route(
+        rf'exams/course_id/{COURSE_ID_PATTERN}/due_date_extensions',
+        CourseDueDateExtensionsView.as_view(),
+        name='due-date-extensions',
+    ),
+    api_route(
+        rf'exams/course_id/{COURSE_ID_PATTERN}/due_date_extensions/{id_pattern("extension_id")}',
+        CourseDueDateExtensionDetailView.as_view(),
+        name='due-date-extension-detail',
+    ),
     api_route(rf'configs/course_id/{COURSE_ID_PATTERN}', CourseExamConfigurationView.as_view(), name='course-config'),
     api_route(r'providers', ProctoringProvidersView.as_view(), name='providers'),
     api_route(

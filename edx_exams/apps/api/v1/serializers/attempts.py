@@ -103,10 +103,11 @@ class AttemptCreateSerializer(serializers.Serializer):
 
 
 class AttemptUpdateSerializer(serializers.Serializer):
-    """PUT /exams/attempt/{id}: an action, with a detail text for `error`."""
+    """PUT /exams/attempt/{id}: an action, with a detail text for `error` and a comment for a review."""
 
     action = serializers.ChoiceField(choices=sorted(api.ATTEMPT_ACTIONS))
     detail = serializers.CharField(required=False, allow_blank=True, max_length=2000, default='')
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, default='')
 
 
 class AttemptIdSerializer(serializers.Serializer):

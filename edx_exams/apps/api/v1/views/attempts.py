@@ -4,6 +4,7 @@ import logging
 
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -106,12 +107,18 @@ class ExamAttemptDetailView(APIView):
     """
     PUT /api/v1/exams/attempt/{attempt_id}.
 
-    Body `{"action": A[, "detail": text]}` with A in start, stop, submit,
-    click_download_software, error, reset_attempt, decline (the learner's own
-    attempt) or verify, reject (course staff). Answers `{"exam_attempt_id": N}`
+    PUT body `{"action": A[, "detail": text][, "comment": text]}` with A in start,
+    stop, submit, click_download_software, error, reset_attempt, decline (the
+    learner's own attempt) or verify, reject (with an optional comment) and
+    resume (an errored attempt) for course staff. Answers `{"exam_attempt_id": N}`
     (for reset_attempt, the new attempt). A repeated submit answers 200 and
     changes nothing. 400 unknown action or bad input, 403 someone else's
     attempt, 404 unknown attempt, 409 an action the status does not allow.
+
+    DELETE resets the attempt (204): it leaves the learner's view so a new one
+    can start; its history stays. Course staff may reset any attempt of their
+    course; a learner only an attempt whose clock has not started, or a finished
+    practice or onboarding attempt (403 otherwise).
     """
 
     permission_classes = [IsAuthenticated]
@@ -121,9 +128,19 @@ class ExamAttemptDetailView(APIView):
         """Apply an action to an attempt."""
         data = _validated(AttemptUpdateSerializer, request.data)
         attempt = api.update_attempt_with_action(
-            attempt_id=int(attempt_id), action=data['action'], actor=request.user, detail=data['detail']
+            attempt_id=int(attempt_id),
+            action=data['action'],
+            actor=request.user,
+            detail=data['detail'],
+            comment=data['comment'],
         )
         return Response({'exam_attempt_id': attempt.id})
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, attempt_id):
+        """Reset an attempt."""
+        api.reset_exam_attempt(int(attempt_id), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ExamAccessTokenView(APIView):

@@ -1,0 +1,73 @@
+"""Serializers of allowances and personal due-date extensions (the exams dashboard, section 2.2)."""
+
+from rest_framework import serializers
+
+from edx_exams.apps.core.accommodations import MAX_EXTRA_TIME_MINS, MAX_TIME_MULTIPLIER
+
+
+class AllowanceReadSerializer(serializers.Serializer):
+    """An allowance as the dashboard lists it."""
+
+    id = serializers.IntegerField()
+    exam_id = serializers.IntegerField()
+    user_id = serializers.IntegerField()
+    lms_user_id = serializers.IntegerField(source='user.lms_user_id', allow_null=True)
+    username = serializers.CharField(source='user.username')
+    email = serializers.CharField(source='user.email')
+    exam_name = serializers.CharField(source='exam.exam_name')
+    extra_time_mins = serializers.IntegerField()
+    time_multiplier = serializers.DecimalField(max_digits=4, decimal_places=2, allow_null=True)
+
+
+class AllowanceWriteSerializer(serializers.Serializer):
+    """One item of the POSTed list: a learner (username or email), an exam and minutes or a multiplier."""
+
+    username = serializers.CharField(required=False, max_length=150)
+    email = serializers.EmailField(required=False)
+    exam_id = serializers.IntegerField(min_value=1)
+    extra_time_mins = serializers.IntegerField(required=False, min_value=0, max_value=MAX_EXTRA_TIME_MINS)
+    time_multiplier = serializers.DecimalField(
+        required=False, max_digits=4, decimal_places=2, min_value=1, max_value=MAX_TIME_MULTIPLIER
+    )
+
+    def validate(self, attrs):
+        """Require a learner and exactly one of minutes and multiplier."""
+        if not attrs.get('username') and not attrs.get('email'):
+            raise serializers.ValidationError({'username': 'Give a username or an email.'})
+        if ('extra_time_mins' in attrs) == ('time_multiplier' in attrs):
+            raise serializers.ValidationError({'extra_time_mins': 'Give extra_time_mins or time_multiplier.'})
+        return attrs
+
+
+class AllowanceUploadSerializer(serializers.Serializer):
+    """A CSV file of allowances (multipart field `file`)."""
+
+    file = serializers.FileField()
+
+
+class DueDateExtensionReadSerializer(serializers.Serializer):
+    """A learner's personal due date on an exam."""
+
+    id = serializers.IntegerField()
+    exam_id = serializers.IntegerField()
+    exam_name = serializers.CharField(source='exam.exam_name')
+    user_id = serializers.IntegerField()
+    username = serializers.CharField(source='user.username')
+    email = serializers.CharField(source='user.email')
+    due_date = serializers.DateTimeField()
+    granted_by = serializers.CharField(source='granted_by.username', allow_null=True, default=None)
+
+
+class DueDateExtensionWriteSerializer(serializers.Serializer):
+    """POST body of a due-date extension."""
+
+    username = serializers.CharField(required=False, max_length=150)
+    email = serializers.EmailField(required=False)
+    exam_id = serializers.IntegerField(min_value=1)
+    due_date = serializers.DateTimeField()
+
+    def validate(self, attrs):
+        """Require a learner."""
+        if not attrs.get('username') and not attrs.get('email'):
+            raise serializers.ValidationError({'username': 'Give a username or an email.'})
+        return attrs

@@ -1,0 +1,202 @@
+"""Allowances and personal due-date extensions of a course (exams dashboard and accommodations)."""
+
+import csv
+import io
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from edx_exams.apps.api.v1.permissions import IsCourseStaffOrGlobalStaff
+from edx_exams.apps.api.v1.serializers.allowances import (
+    AllowanceReadSerializer,
+    AllowanceUploadSerializer,
+    AllowanceWriteSerializer,
+    DueDateExtensionReadSerializer,
+    DueDateExtensionWriteSerializer,
+)
+from edx_exams.apps.api.v1.validation import validate_course_key
+from edx_exams.apps.core import api
+
+MAX_UPLOAD_ROWS = 5000
+MAX_UPLOAD_BYTES = 1024 * 1024
+
+
+class CourseAllowancesView(APIView):
+    """
+    GET, POST /api/v1/exams/course_id/{course_id}/allowances.
+
+    GET lists the course's allowances. POST takes a list of
+    `{"username" | "email": ..., "exam_id": N, "extra_time_mins": M}` (or
+    `"time_multiplier": 1.5` instead of minutes) and creates or updates each one
+    (the dashboard edits with POST). One unknown user or exam, or one invalid
+    item, gives 400 naming it and stores nothing. A running attempt gets the new
+    time at once. Course staff or global staff; 401 anonymous, 403 others,
+    404 a course with no exams.
+    """
+
+    permission_classes = [IsCourseStaffOrGlobalStaff]
+
+    @extend_schema(responses={200: AllowanceReadSerializer(many=True)})
+    def get(self, request, course_id):
+        """List the allowances of the course."""
+        validate_course_key(course_id)
+        return Response(AllowanceReadSerializer(api.list_allowances(course_id), many=True).data)
+
+    @extend_schema(request=AllowanceWriteSerializer(many=True), responses={200: AllowanceReadSerializer(many=True)})
+    def post(self, request, course_id):
+        """Create or update allowances, all or nothing."""
+        validate_course_key(course_id)
+        items = request.data if isinstance(request.data, list) else [request.data]
+        serializer = AllowanceWriteSerializer(data=items, many=True)
+        serializer.is_valid(raise_exception=True)
+        specs = [api.AllowanceSpec(**item) for item in serializer.validated_data]
+        saved = _upsert(course_id, specs, request.user)
+        return Response(AllowanceReadSerializer(saved, many=True).data)
+
+
+class CourseAllowanceDetailView(APIView):
+    """DELETE /api/v1/exams/course_id/{course_id}/allowances/{allowance_id}: 204; 404 if not in the course."""
+
+    permission_classes = [IsCourseStaffOrGlobalStaff]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, course_id, allowance_id):
+        """Delete one allowance."""
+        validate_course_key(course_id)
+        api.delete_allowance(course_id, allowance_id=int(allowance_id), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CourseAllowancesUploadView(APIView):
+    """
+    POST /api/v1/exams/course_id/{course_id}/allowances/upload.
+
+    A CSV file (multipart field `file`, or a `text/csv` body) with the header
+    `username,email,exam_id,extra_time_mins,time_multiplier` (unused columns may
+    be left out or empty). Answers a report with one entry per row. All rows are
+    stored, or none: any invalid row gives 400 with the report.
+    """
+
+    permission_classes = [IsCourseStaffOrGlobalStaff]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(request=AllowanceUploadSerializer, responses={200: OpenApiResponse(description='per-row report')})
+    def post(self, request, course_id):
+        """Validate and store every row, or report what is wrong."""
+        validate_course_key(course_id)
+        rows = _read_csv_rows(request)
+        serializer = AllowanceWriteSerializer(data=rows, many=True)
+        if not serializer.is_valid():
+            by_row = _errors_by_index(serializer.errors)
+            report = [_row_report(i, by_row.get(i, {})) for i in range(len(rows))]
+            return Response({'detail': 'Invalid rows', 'rows': report}, status=status.HTTP_400_BAD_REQUEST)
+        specs = [api.AllowanceSpec(**item) for item in serializer.validated_data]
+        try:
+            api.upsert_allowances(course_id, specs=specs, actor=request.user)
+        except api.InvalidAccommodation as error:
+            by_row = {e['index']: {e['field']: [e['error']]} for e in error.errors}
+            report = [_row_report(i, by_row.get(i, {})) for i in range(len(rows))]
+            return Response({'detail': 'Invalid rows', 'rows': report}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {'detail': f'{len(rows)} allowances saved', 'rows': [_row_report(i, {}) for i in range(len(rows))]}
+        )
+
+
+class CourseDueDateExtensionsView(APIView):
+    """
+    GET, POST /api/v1/exams/course_id/{course_id}/due_date_extensions.
+
+    GET lists personal due dates; POST `{"username" | "email": ..., "exam_id": N,
+    "due_date": ISO 8601}` sets one learner's due date on an exam (a running
+    attempt's deadline follows at once). Course staff or global staff.
+    """
+
+    permission_classes = [IsCourseStaffOrGlobalStaff]
+
+    @extend_schema(responses={200: DueDateExtensionReadSerializer(many=True)})
+    def get(self, request, course_id):
+        """List personal due dates of the course."""
+        validate_course_key(course_id)
+        return Response(DueDateExtensionReadSerializer(api.list_due_date_extensions(course_id), many=True).data)
+
+    @extend_schema(request=DueDateExtensionWriteSerializer, responses={200: DueDateExtensionReadSerializer})
+    def post(self, request, course_id):
+        """Set a personal due date."""
+        validate_course_key(course_id)
+        serializer = DueDateExtensionWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            extension = api.set_due_date_extension(
+                course_id,
+                exam_id=data['exam_id'],
+                username=data.get('username'),
+                email=data.get('email'),
+                due_date=data['due_date'],
+                actor=request.user,
+            )
+        except api.InvalidAccommodation as error:
+            raise ValidationError({e['field']: [e['error']] for e in error.errors}) from error
+        return Response(DueDateExtensionReadSerializer(extension).data)
+
+
+class CourseDueDateExtensionDetailView(APIView):
+    """DELETE /api/v1/exams/course_id/{course_id}/due_date_extensions/{extension_id}: 204; 404 if not in the course."""
+
+    permission_classes = [IsCourseStaffOrGlobalStaff]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, course_id, extension_id):
+        """Remove a personal due date."""
+        validate_course_key(course_id)
+        api.delete_due_date_extension(course_id, extension_id=int(extension_id), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _upsert(course_id, specs, user):
+    try:
+        return api.upsert_allowances(course_id, specs=specs, actor=user)
+    except api.InvalidAccommodation as error:
+        errors = {}
+        for item in error.errors:
+            errors.setdefault(item['index'], {}).setdefault(item['field'], []).append(item['error'])
+        raise ValidationError(errors) from error
+
+
+def _errors_by_index(errors) -> dict:
+    """Return list-serializer errors keyed by item index (DRF gives a dict or a list by version)."""
+    if isinstance(errors, dict):
+        return {int(k): v for k, v in errors.items()}
+    return {i: e for i, e in enumerate(errors) if e}
+
+
+def _read_csv_rows(request) -> list[dict]:
+    """Return the CSV rows as dicts, dropping empty cells; 400 on an unreadable or oversized file."""
+    if request.content_type.startswith('text/csv'):
+        raw = request.body
+    else:
+        upload = request.FILES.get('file')
+        if upload is None:
+            raise ValidationError({'file': ['Send a CSV file in the multipart field "file" or a text/csv body.']})
+        raw = upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise ValidationError({'file': [f'The file is larger than {MAX_UPLOAD_BYTES} bytes.']})
+    try:
+        text = raw.decode('utf-8-sig')
+    except UnicodeDecodeError as error:
+        raise ValidationError({'file': ['The file is not UTF-8 text.']}) from error
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or 'exam_id' not in reader.fieldnames:
+        raise ValidationError({'file': ['The header must name exam_id and username or email.']})
+    rows = [{k.strip(): v.strip() for k, v in row.items() if k and v and v.strip()} for row in reader]
+    if not rows or len(rows) > MAX_UPLOAD_ROWS:
+        raise ValidationError({'file': [f'The file must have 1 to {MAX_UPLOAD_ROWS} rows.']})
+    return rows
+
+
+def _row_report(index: int, errors: dict) -> dict:
+    return {'row': index + 2, 'status': 'error' if errors else 'ok', 'errors': errors}

@@ -1,0 +1,65 @@
+"""
+Resetting an attempt: it leaves the learner's view so a new one can start; its history stays.
+
+The LMS resets the learner's problem state and completion when it receives the
+EXAM_ATTEMPT_RESET event, which is recorded from ATTEMPT_RESET in the same
+transaction as the reset.
+"""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from edx_exams.apps.core.attempts import get_attempt
+from edx_exams.apps.core.exam_types import RETAKEABLE_TYPES
+from edx_exams.apps.core.exceptions import ExamPermissionDenied
+from edx_exams.apps.core.models import ExamAttempt, User
+from edx_exams.apps.core.roles import is_course_staff
+from edx_exams.apps.core.signals.signals import ATTEMPT_RESET
+from edx_exams.apps.core.statuses import PRE_STARTED, RETAKEABLE
+
+log = logging.getLogger(__name__)
+
+
+def reset_exam_attempt(attempt_id: int, *, actor: User) -> ExamAttempt:
+    """
+    Reset attempt `attempt_id` on behalf of `actor` and return it (inactive, with who reset it and when).
+
+    Course staff may reset any attempt of their course. A learner may reset their
+    own attempt only where that cannot be used to dodge a result: before the
+    clock started, or a finished practice or onboarding attempt. Resetting an
+    attempt that is already reset changes nothing.
+    """
+    attempt = get_attempt(attempt_id)
+    _check_may_reset(attempt, actor)
+    with transaction.atomic():
+        locked = ExamAttempt.objects.select_for_update().select_related('exam', 'user').get(pk=attempt.pk)
+        if not locked.is_active:
+            return locked
+        locked.is_active = False
+        locked.ready_to_resume = False
+        locked.reset_by = actor
+        locked.reset_at = timezone.now()
+        locked.save(update_fields=['is_active', 'ready_to_resume', 'reset_by', 'reset_at', 'modified'])
+        ATTEMPT_RESET.send(sender=ExamAttempt, attempt=locked, actor=actor)
+    log.info(
+        'Attempt reset attempt_id=%s user_id=%s exam_id=%s course_id=%s status=%s actor_id=%s',
+        locked.id,
+        locked.user_id,
+        locked.exam_id,
+        locked.exam.course_id,
+        locked.status,
+        actor.id,
+    )
+    return locked
+
+
+def _check_may_reset(attempt: ExamAttempt, actor: User) -> None:
+    if is_course_staff(actor, attempt.exam.course_id):
+        return
+    if attempt.user_id != actor.id:
+        raise ExamPermissionDenied('You may only reset your own attempts.')
+    retake = attempt.exam.exam_type in RETAKEABLE_TYPES and attempt.status in RETAKEABLE
+    if attempt.status not in PRE_STARTED and not retake:
+        raise ExamPermissionDenied('Only course staff can reset an attempt that has started.')
