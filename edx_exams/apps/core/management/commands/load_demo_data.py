@@ -15,5 +15,8 @@ class Command(BaseCommand):
         """Load everything in one transaction."""
         with transaction.atomic():
             users = demo.load_demo_users()
+            exams = demo.load_demo_course()
         for user in users:
             self.stdout.write(f'user {user.username} lms_user_id={user.lms_user_id} staff={user.is_staff}')
+        for exam in exams:
+            self.stdout.write(f'exam {exam.id} {exam.exam_type} {exam.content_id} provider={exam.provider}')
