@@ -13,6 +13,7 @@ admin.site.site_header = 'edx-exams administration'
 urlpatterns = [
     path('admin/', admin.site.urls),
     path('api/', include('edx_exams.apps.api.urls', namespace='api')),
+    path('lti/', include('edx_exams.apps.lti.urls', namespace='lti')),
     api_route(r'csrf/api/v1/token', ExamsCsrfTokenView.as_view(), name='csrf-token'),
     api_route(r'health', HealthView.as_view(), name='health'),
     api_route(r'api/schema', SpectacularAPIView.as_view(), name='api-schema'),

@@ -228,3 +228,35 @@ TOKEN_SIGNING = {
 }
 # Longest lifetime of an exam access token, in seconds (shortened to the attempt's time left).
 EXAM_ACCESS_TOKEN_MAX_SECONDS = 60
+
+# ---------------------------------------------------------------------------
+# LTI 1.3 proctoring platform (docs/decisions/0003-lti-1p3-proctoring-integration.rst)
+# ---------------------------------------------------------------------------
+# The name tools see in the tool_platform claim.
+PLATFORM_NAME = 'Open edX'
+# The issuer (`iss`) tools are configured with; empty means EXAMS_BASE_URL. Never change it once tools use it.
+LTI_PLATFORM_ISSUER = ''
+# Encrypts the platform's private keys at rest; empty means SECRET_KEY. Changing it needs `rotate_lti_keys`.
+LTI_KEY_ENCRYPTION_SECRET = ''
+# Lifetimes, in seconds: id_tokens we sign, the single-use message hint of a launch,
+# ACS access tokens, and the session_data a tool must echo (its set-up and ID checks take time).
+LTI_ID_TOKEN_LIFETIME_SECONDS = 300
+LTI_MESSAGE_HINT_LIFETIME_SECONDS = 300
+LTI_ACCESS_TOKEN_LIFETIME_SECONDS = 3600
+LTI_SESSION_DATA_LIFETIME_SECONDS = 4 * 3600
+# Clock skew allowed on tokens, and the longest age and lifetime of a tool's JWT.
+LTI_JWT_LEEWAY_SECONDS = 30
+LTI_TOOL_JWT_MAX_AGE_SECONDS = 600
+LTI_MAX_JWT_LENGTH = 16 * 1024
+# Tool JWKS: cached this long; an unknown kid refetches at most once per interval.
+LTI_TOOL_JWKS_CACHE_SECONDS = 3600
+LTI_TOOL_JWKS_REFETCH_INTERVAL_SECONDS = 60
+LTI_TOOL_JWKS_TIMEOUT_SECONDS = 5
+# ACS terminate: reason codes carrying the tool's review result (Proctorio: 1, "submitted by user"),
+# and the severity above which the result needs a second, human review.
+LTI_ACS_REVIEW_REASON_CODES = ['1']
+LTI_ACS_SECOND_REVIEW_SEVERITY = 0.25
+CELERY_BEAT_SCHEDULE['prune-expired-lti-records'] = {
+    'task': 'edx_exams.apps.lti.tasks.prune_expired_lti_records',
+    'schedule': 3600,
+}

@@ -1,0 +1,57 @@
+"""
+The public Python API of the LTI app: the only way in for views, commands, tasks and other apps.
+
+The LTI 1.3 Proctoring Services platform lives in small modules: `launches`
+(OIDC launches and the auth endpoint), `assessment` (the tool's
+LtiStartAssessment), `acs` and `acs_actions` (token endpoint and Assessment
+Control Service), `keys` (platform and tool keys), `registration` and `reviews`.
+"""
+
+import logging
+from datetime import datetime
+
+from django.utils import timezone
+
+from edx_exams.apps.lti.acs import control_assessment, issue_access_token
+from edx_exams.apps.lti.assessment import accept_start_assessment
+from edx_exams.apps.lti.keys import get_public_jwks, rotate_platform_keys
+from edx_exams.apps.lti.launches import (
+    AutoSubmitForm,
+    authorize_launch,
+    begin_end_assessment,
+    begin_instructor_launch,
+    begin_start_proctoring,
+)
+from edx_exams.apps.lti.models import LtiMessageHint, LtiUsedNonce
+from edx_exams.apps.lti.registration import ToolRegistrationData, get_platform_registration_data, register_tool
+from edx_exams.apps.lti.reviews import get_reviews_for_attempts
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    'AutoSubmitForm',
+    'ToolRegistrationData',
+    'accept_start_assessment',
+    'authorize_launch',
+    'begin_end_assessment',
+    'begin_instructor_launch',
+    'begin_start_proctoring',
+    'control_assessment',
+    'get_platform_registration_data',
+    'get_public_jwks',
+    'get_reviews_for_attempts',
+    'issue_access_token',
+    'prune_expired_records',
+    'register_tool',
+    'rotate_platform_keys',
+]
+
+
+def prune_expired_records(*, now: datetime | None = None) -> int:
+    """Delete message hints and used nonces whose tokens have expired; return how many rows went."""
+    now = now or timezone.now()
+    hints, _ = LtiMessageHint.objects.filter(expires_at__lt=now).delete()
+    nonces, _ = LtiUsedNonce.objects.filter(expires_at__lt=now).delete()
+    if hints or nonces:
+        log.info('LTI records pruned hints=%s nonces=%s', hints, nonces)
+    return hints + nonces

@@ -1,0 +1,48 @@
+"""The proctoring tool's verdict on attempts, as course staff see it in the attempts list."""
+
+from collections.abc import Iterable
+
+from edx_exams.apps.core.models import ExamAttempt
+from edx_exams.apps.lti.models import ProctoringReview
+
+TERMINATE = 'terminate'
+FLAG = 'flag'
+
+
+def get_reviews_for_attempts(attempt_ids: Iterable[int]) -> dict[int, dict]:
+    """
+    Return `{attempt_id: {"severity": float | None, "submission_reason": str}}` for the attempts that have a review.
+
+    One query, whatever the number of attempts; attempts without a review are
+    absent (the attempts list shows `proctored_review: null` for them).
+    """
+    ids = list(attempt_ids)
+    if not ids:
+        return {}
+    rows = ProctoringReview.objects.filter(attempt_id__in=ids).values_list(
+        'attempt_id', 'severity', 'reason_code', 'reason_msg'
+    )
+    return {
+        attempt_id: {'severity': severity, 'submission_reason': reason_msg or reason_code}
+        for attempt_id, severity, reason_code, reason_msg in rows
+    }
+
+
+def record_review(attempt: ExamAttempt, *, action: str, severity, reason_code: str, reason_msg: str, incident_time):
+    """
+    Keep the tool's verdict on `attempt`: a terminate always replaces it, a flag only if at least as severe.
+
+    The caller holds the transaction (and the attempt's row lock) of the ACS call.
+    """
+    review = ProctoringReview.objects.select_for_update().filter(attempt=attempt).first()
+    if review is not None and action == FLAG:
+        if review.action == TERMINATE or (severity or 0) < (review.severity or 0):
+            return review
+    review = review or ProctoringReview(attempt=attempt)
+    review.action = action
+    review.severity = severity
+    review.reason_code = reason_code
+    review.reason_msg = reason_msg
+    review.incident_time = incident_time
+    review.save()
+    return review

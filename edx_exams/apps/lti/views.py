@@ -1,0 +1,169 @@
+"""
+HTTP endpoints of the LTI 1.3 proctoring platform: thin, each calls one `lti.api` function.
+
+None of them is part of the REST API schema. Errors are JSON `{"detail": ...}`
+(OAuth errors on the token endpoint use the RFC 6749 body); the only HTML is
+the auto-submitted form of the OIDC auth response.
+"""
+
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.template.loader import render_to_string
+from drf_spectacular.utils import extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from edx_exams.apps.api.exceptions import exams_exception_handler
+from edx_exams.apps.lti import api
+from edx_exams.apps.lti.authentication import LtiBrowserJwtAuthentication
+from edx_exams.apps.lti.constants import ACS_MEDIA_TYPE
+from edx_exams.apps.lti.exceptions import OAuthError
+
+NO_STORE = {'Cache-Control': 'no-store', 'Pragma': 'no-cache'}
+
+
+class LtiBrowserView(APIView):
+    """Base of the endpoints the learner's or instructor's browser navigates to (JWT header or cookies)."""
+
+    authentication_classes = [LtiBrowserJwtAuthentication]
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer]
+
+
+class LtiServiceView(APIView):
+    """Base of the endpoints a tool calls server to server or by form POST (authorised by what they carry)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+
+
+@extend_schema(exclude=True)
+class StartProctoringView(LtiBrowserView):
+    """GET /lti/start_proctoring/{attempt_id}: own attempt -> download_software_clicked; 302 to the tool's login."""
+
+    def get(self, request, attempt_id):
+        """Start the LtiStartProctoring launch."""
+        return HttpResponseRedirect(api.begin_start_proctoring(int(attempt_id), user=request.user))
+
+
+@extend_schema(exclude=True)
+class EndAssessmentView(LtiBrowserView):
+    """GET /lti/end_assessment/{attempt_id}: submit, then 302 to the LtiEndAssessment launch or to the exam."""
+
+    def get(self, request, attempt_id):
+        """Submit the learner's attempt."""
+        return HttpResponseRedirect(api.begin_end_assessment(int(attempt_id), user=request.user))
+
+
+@extend_schema(exclude=True)
+class InstructorToolView(LtiBrowserView):
+    """GET /lti/exam/{exam_id}/instructor_tool: course staff only; 302 to the tool's review dashboard launch."""
+
+    def get(self, request, exam_id):
+        """Start a resource-link launch as instructor."""
+        return HttpResponseRedirect(api.begin_instructor_launch(int(exam_id), user=request.user))
+
+
+@extend_schema(exclude=True)
+class AuthView(LtiBrowserView):
+    """GET or POST /lti/auth: the OIDC auth endpoint; answers the auto-submitted id_token form."""
+
+    permission_classes = [AllowAny]  # lti.api refuses an anonymous or different user with 403
+    parser_classes = [FormParser]
+
+    def get(self, request):
+        """Authorize a launch from query parameters."""
+        return self._authorize(request, request.query_params)
+
+    def post(self, request):
+        """Authorize a launch from form fields."""
+        return self._authorize(request, request.data)
+
+    @staticmethod
+    def _authorize(request, params):
+        form = api.authorize_launch(params, user=request.user)
+        page = render_to_string('lti/autosubmit_form.html', {'form': form})
+        return HttpResponse(page, headers=NO_STORE)
+
+
+@extend_schema(exclude=True)
+class StartAssessmentView(LtiServiceView):
+    """POST /lti/start_assessment (form field `JWT`): the tool's LtiStartAssessment; 302 back to the exam."""
+
+    authentication_classes = [LtiBrowserJwtAuthentication]  # only to refuse a different signed-in user
+    parser_classes = [FormParser, MultiPartParser]
+
+    def post(self, request):
+        """Accept the tool's message."""
+        return HttpResponseRedirect(api.accept_start_assessment(request.data.get('JWT'), user=request.user))
+
+
+@extend_schema(exclude=True)
+class JwksView(LtiServiceView):
+    """GET /lti/jwks: the platform's public keys."""
+
+    def get(self, request):
+        """Return the JWKS."""
+        return JsonResponse(api.get_public_jwks(), headers={'Cache-Control': 'public, max-age=300'})
+
+
+@extend_schema(exclude=True)
+class TokenView(LtiServiceView):
+    """POST /lti/token: OAuth 2 client credentials with a JWT client assertion; the ACS access token."""
+
+    parser_classes = [FormParser]
+
+    def post(self, request):
+        """Issue an access token."""
+        return Response(api.issue_access_token(request.data), headers=NO_STORE)
+
+    def get_exception_handler(self):
+        """Answer OAuth errors with the RFC 6749 body."""
+        return _oauth_exception_handler
+
+
+class AcsRenderer(JSONRenderer):
+    """JSON in the ACS media type."""
+
+    media_type = ACS_MEDIA_TYPE
+
+
+class FirstRendererNegotiation(BaseContentNegotiation):
+    """Always answer in the first renderer's media type, whatever the Accept header says."""
+
+    def select_parser(self, request, parsers):
+        """Pick the first parser."""
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        """Pick the first renderer."""
+        return renderers[0], renderers[0].media_type
+
+
+@extend_schema(exclude=True)
+class AcsView(LtiServiceView):
+    """POST /lti/{registration_id}/acs: an Assessment Control Service request (Bearer token)."""
+
+    renderer_classes = [AcsRenderer]
+    content_negotiation_class = FirstRendererNegotiation
+
+    def post(self, request, registration_id):
+        """Apply the control action."""
+        reply = api.control_assessment(
+            int(registration_id),
+            authorization=request.headers.get('Authorization', ''),
+            content_type=request.content_type,
+            body=request.body,
+        )
+        return Response(reply)
+
+
+def _oauth_exception_handler(exc, context):
+    if isinstance(exc, OAuthError):
+        body = {'error': exc.error, 'error_description': exc.message}
+        return Response(body, status=exc.http_status, headers=NO_STORE)
+    return exams_exception_handler(exc, context)
