@@ -13,7 +13,7 @@ from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
 from edx_exams.apps.core.exam_types import PROCTORED_TYPES
-from edx_exams.apps.core.exams import copy_exam_to_provider, lock_course_exams
+from edx_exams.apps.core.exams import check_storable_course_id, copy_exam_to_provider, lock_course_exams
 from edx_exams.apps.core.exceptions import ExamBaseException, ExamPublishConflict, InvalidProctoringProvider
 from edx_exams.apps.core.models import CourseExamConfiguration, Exam, ProctoringProvider
 
@@ -40,6 +40,7 @@ def update_course_exam_configuration(
     one offered only to another organization. Nothing is written when nothing
     changes. A provider change moves the active proctored exams to the new provider.
     """
+    check_storable_course_id(course_id)
     with transaction.atomic():
         config = _lock_configuration(course_id)
         provider = _resolve_provider(provider_name, course_id=course_id, current=config.provider)

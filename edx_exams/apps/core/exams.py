@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 from simple_history.utils import bulk_create_with_history
 
 from edx_exams.apps.core.exam_types import PROCTORED_TYPES, ExamType, normalize_exam_type
-from edx_exams.apps.core.exceptions import ExamPublishConflict, InvalidExamData
+from edx_exams.apps.core.exceptions import ExamPublishConflict, InvalidCourseKey, InvalidExamData
 from edx_exams.apps.core.models import CourseExamConfiguration, Exam, ProctoringProvider, StudentAllowance
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,7 @@ def publish_course_exams(course_id: str, *, exams: Sequence[ExamSpec]) -> Publis
     the course's exams; a concurrent publish that still collides raises
     ExamPublishConflict (409).
     """
+    check_storable_course_id(course_id)
     _check_unique_content_ids(exams)
     for try_number in range(1, PUBLISH_TRIES + 1):
         try:
@@ -101,6 +102,12 @@ def publish_course_exams(course_id: str, *, exams: Sequence[ExamSpec]) -> Publis
         )
         return result
     raise ExamPublishConflict()
+
+
+def check_storable_course_id(course_id: str) -> None:
+    """Raise InvalidCourseKey (400) if `course_id` is longer than the course id columns."""
+    if len(course_id) > Exam._meta.get_field('course_id').max_length:
+        raise InvalidCourseKey('The course key is too long.')
 
 
 def list_active_exams(course_id: str) -> QuerySet[Exam]:

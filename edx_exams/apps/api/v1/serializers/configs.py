@@ -31,7 +31,9 @@ class CourseExamConfigurationWriteSerializer(serializers.Serializer):
     """The authoring MFE's save: `{"provider": name|null, "escalation_email": email|null}`."""
 
     provider = StrictCharField(allow_null=True, max_length=64)
-    escalation_email = serializers.EmailField(allow_null=True, allow_blank=True, required=False, default=None)
+    escalation_email = serializers.EmailField(
+        allow_null=True, allow_blank=True, required=False, default=None, max_length=254
+    )
     allow_opt_out = StrictBooleanField(required=False, default=None, allow_null=True)
 
     def validate(self, attrs: dict) -> dict:

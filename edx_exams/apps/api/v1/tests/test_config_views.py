@@ -168,3 +168,16 @@ def test_permissions(jwt_client, api_client, who, expected, method):
     assert response.status_code == expected
     assert 'detail' in response.json() or expected == 200
     assert CourseExamConfiguration.objects.exists() is (expected == 200 and method == 'patch')
+
+
+def test_too_long_course_key_and_email(jwt_client):
+    client = jwt_client.as_user(UserFactory(is_staff=True))
+    provider = ProviderFactory()
+    long_course = 'course-v1:edX+' + 'a' * 250 + '+2026'
+    body = {'provider': provider.name, 'escalation_email': 'e@example.com'}
+    assert client.patch(url(long_course), body, format='json').status_code == 400
+    body['escalation_email'] = 'e' * 60 + '@' + 'd' * 60 + '.' + ('x' * 60 + '.') * 3 + 'com'
+    response = client.patch(url(), body, format='json')
+    assert response.status_code == 400
+    assert 'escalation_email' in response.json()['errors']
+    assert not CourseExamConfiguration.objects.exists()

@@ -332,3 +332,14 @@ def test_list_query_count_does_not_grow_with_exams(jwt_client, people, django_as
     assert len(one_exam) <= 6  # JWT user lookup and refresh, role check, one exam query
     with django_assert_num_queries(len(one_exam)):
         assert len(client.get(url(OTHER_COURSE)).json()) == 25
+
+
+def test_course_key_longer_than_the_column_is_refused(studio):
+    long_course = 'course-v1:edX+' + 'a' * 250 + '+2026'
+    item = studio_item('a', course_id=long_course, content_id=block('a', course=long_course)[:255])
+    response = studio.patch(url(long_course), [item], format='json')
+    assert response.status_code == 400
+    assert not Exam.objects.exists()
+    response = studio.patch(url(long_course), [], format='json')
+    assert response.status_code == 400
+    assert response.json()['detail'] == 'The course key is too long.'
