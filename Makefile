@@ -1,6 +1,6 @@
 .DEFAULT_GOAL := help
 .PHONY: help run run.serve requirements requirements.mysql test test.mysql quality format upgrade migrate \
-        demo clean docker_build selfcheck validate
+        demo clean docker_build selfcheck validate bench
 
 PYTHON_VERSION ?= 3.12.1
 VENV := .venv
@@ -55,6 +55,10 @@ format: requirements ## apply ruff fixes and formatting
 	$(BIN)/ruff format .
 
 validate: test quality ## tests and quality checks
+
+bench: requirements ## run the benchmarks in bench/ (figures, not pass/fail)
+	$(BIN)/python bench/bench_access_tokens.py
+	$(BIN)/python bench/bench_learner_endpoints.py
 
 upgrade: $(BIN)/python ## recompile the pinned requirements from the .in files
 	$(BIN)/pip install -q pip-tools
