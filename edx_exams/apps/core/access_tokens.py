@@ -46,9 +46,9 @@ def get_exam_access_token(*, user: User, exam_id: int, now: datetime | None = No
     """
     Return an access token for `user` on exam `exam_id`, or raise ExamAccessTokenNotGranted.
 
-    Granted to the learner of a started, unexpired attempt (for at most the time
-    left), to a learner who opted out of proctoring, and after the due date where
-    the exam's content is shown.
+    Granted to the learner of a started, unexpired attempt that no proctoring tool
+    has paused (for at most the time left), to a learner who opted out of
+    proctoring, and after the due date where the exam's content is shown.
     """
     now = now or timezone.now()
     exam = get_exam(exam_id)
@@ -84,6 +84,8 @@ def _grant_lifetime(exam: Exam, attempt: ExamAttempt | None, *, user_id: int, no
     past_due = timing.get_learner_terms(user_id=user_id, exam=exam).is_past_due(now)
     if attempt is None:
         return max_seconds if past_due else 0
+    if attempt.status == S.STARTED and attempt.paused_at is not None:
+        return 0  # the proctoring tool paused the exam: content stays hidden until it resumes
     if attempt.status == S.STARTED:
         remaining = timing.time_remaining_seconds(attempt, now=now)
         return max_seconds if remaining is None else min(max_seconds, math.floor(remaining))

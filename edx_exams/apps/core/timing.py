@@ -93,6 +93,8 @@ def time_remaining_seconds(attempt: ExamAttempt, *, now: datetime, terms: Learne
     None means the exam has no time limit and no due date.
     """
     if attempt.status in IN_PROGRESS:
+        if attempt.paused_at is not None:  # a proctoring tool froze the clock
+            return attempt.paused_seconds_remaining
         if attempt.expires_at is None:
             return None
         return max(0.0, (attempt.expires_at - now).total_seconds())

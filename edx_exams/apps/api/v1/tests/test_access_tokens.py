@@ -132,3 +132,14 @@ def test_signing_key_is_parsed_once(learner, monkeypatch):
     for _ in range(5):
         access_tokens.sign_token(lms_user_id=1, expires_in=60, claims={})
     assert len(calls) == 1
+
+
+def test_paused_attempt_shows_frozen_time_and_gets_no_token(learner):
+    exam = ExamFactory(course_id=COURSE, time_limit_mins=30)
+    attempt_id = learner.create(exam.id).json()['exam_attempt_id']
+    api.pause_attempt_clock(attempt_id)
+    assert learner.token(exam.id).status_code == 403
+    remaining = learner.latest().json()['time_remaining_seconds']
+    assert 1790 < remaining <= 1800
+    api.resume_attempt_clock(attempt_id)
+    assert learner.token(exam.id).status_code == 200
