@@ -30,6 +30,63 @@ def is_course_staff(user: User, course_id: str) -> bool:
     return CourseStaffRole.objects.filter(user=user, course_id=course_id).exists()
 
 
+def grant_course_staff_role(
+    username: str, *, course_id: str, role: str, lms_user_id: int | None = None, email: str = ''
+) -> bool:
+    """
+    Give `username` the course `role` on `course_id`, as an LMS role event says; return True if it is new.
+
+    Only staff, instructor and limited_staff are kept; other roles are ignored. The
+    local user is found by LMS user id, then by username, and created when missing.
+    Receiving the same event again changes nothing.
+    """
+    if role not in COURSE_STAFF_ROLES:
+        log.info('Ignoring course role username=%s course_id=%s role=%s', username, course_id, role)
+        return False
+    with transaction.atomic():
+        user = _get_or_create_lms_user(username, lms_user_id=lms_user_id, email=email)
+        _, created = CourseStaffRole.objects.get_or_create(user=user, course_id=course_id, role=role)
+    log.info('Course role granted user_id=%s course_id=%s role=%s created=%s', user.id, course_id, role, created)
+    return created
+
+
+def revoke_course_staff_role(username: str, *, course_id: str, role: str, lms_user_id: int | None = None) -> bool:
+    """Remove the course `role` of `username` on `course_id`, as an LMS role event says; return True if it existed."""
+    user = _find_lms_user(username, lms_user_id=lms_user_id)
+    if user is None or role not in COURSE_STAFF_ROLES:
+        return False
+    deleted, _ = CourseStaffRole.objects.filter(user=user, course_id=course_id, role=role).delete()
+    log.info('Course role revoked user_id=%s course_id=%s role=%s deleted=%s', user.id, course_id, role, deleted)
+    return bool(deleted)
+
+
+def _find_lms_user(username: str, *, lms_user_id: int | None) -> User | None:
+    """Return the local user of an LMS user: by LMS user id (stable), else by username."""
+    if lms_user_id is not None:
+        user = User.objects.filter(lms_user_id=lms_user_id).first()
+        if user is not None:
+            return user
+    return User.objects.filter(username=username).first()
+
+
+def _get_or_create_lms_user(username: str, *, lms_user_id: int | None, email: str) -> User:
+    user = _find_lms_user(username, lms_user_id=lms_user_id)
+    if user is None:
+        user, _ = User.objects.get_or_create(username=username, defaults={'lms_user_id': lms_user_id, 'email': email})
+    if user.lms_user_id is None and lms_user_id is not None:
+        user.lms_user_id = lms_user_id
+        user.save(update_fields=['lms_user_id'])
+    elif lms_user_id is not None and user.lms_user_id != lms_user_id:
+        log.warning(
+            'LMS user id mismatch username=%s user_id=%s local_lms_user_id=%s event_lms_user_id=%s',
+            username,
+            user.id,
+            user.lms_user_id,
+            lms_user_id,
+        )
+    return user
+
+
 @dataclass
 class StaffImportReport:
     """What a CSV import of course staff did; `errors` name the CSV line of each skipped row."""
