@@ -23,7 +23,13 @@ from simple_history.utils import bulk_create_with_history
 
 from edx_exams.apps.core.exam_types import PROCTORED_TYPES, ExamType, normalize_exam_type
 from edx_exams.apps.core.exceptions import ExamPublishConflict, InvalidCourseKey, InvalidExamData
-from edx_exams.apps.core.models import CourseExamConfiguration, Exam, ProctoringProvider, StudentAllowance
+from edx_exams.apps.core.models import (
+    CourseExamConfiguration,
+    DueDateExtension,
+    Exam,
+    ProctoringProvider,
+    StudentAllowance,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +40,11 @@ PUBLISH_TRIES = 2
 MYSQL_LOCK_ERRORS = frozenset({1205, 1213})  # lock wait timeout, deadlock
 # The fields Studio may change in place on an exam of the same type and provider.
 UPDATABLE_FIELDS = ('exam_name', 'time_limit_mins', 'due_date', 'hide_after_due', 'is_active')
+# Per-learner rows that follow a subsection to its new exam row, with the fields to copy.
+ACCOMMODATIONS = (
+    (StudentAllowance, ('extra_time_mins', 'time_multiplier')),
+    (DueDateExtension, ('due_date', 'granted_by_id')),
+)
 
 
 @dataclass(frozen=True)
@@ -136,24 +147,40 @@ def copy_exam_to_provider(exam: Exam, *, provider: ProctoringProvider | None) ->
     Retire the active `exam` and return its successor proctored by `provider`.
 
     Attempts stay on the retired row, whose provider proctored them (its late
-    reviews still find it); learners' extra time is copied to the new row.
+    reviews still find it); learners' accommodations are copied to the new row.
     """
     fields = _exam_fields(exam)
     retire_exam(exam)
     successor = _create_exam(exam.course_id, exam.content_id, fields, provider=provider)
-    allowances = [
-        StudentAllowance(user_id=allowance.user_id, exam=successor, extra_time_mins=allowance.extra_time_mins)
-        for allowance in exam.allowances.all()
-    ]
-    bulk_create_with_history(allowances, StudentAllowance)
+    copied = copy_accommodations(exam, successor)
     log.info(
-        'Exam moved to provider old_exam_id=%s new_exam_id=%s provider=%s allowances=%s',
+        'Exam moved to provider old_exam_id=%s new_exam_id=%s provider=%s accommodations=%s',
         exam.id,
         successor.id,
         provider.name if provider else None,
-        len(allowances),
+        copied,
     )
     return successor
+
+
+def copy_accommodations(source: Exam, target: Exam) -> int:
+    """
+    Give `target` the extra time and due date extensions learners have on `source`; return how many.
+
+    Accommodations belong to a learner and a subsection, not to one exam row, so
+    they follow the subsection when its row is replaced. Existing ones on `target` win.
+    """
+    copied = 0
+    for model, fields in ACCOMMODATIONS:
+        present = set(model.objects.filter(exam=target).values_list('user_id', flat=True))
+        rows = [
+            model(exam=target, **{name: getattr(row, name) for name in ('user_id', *fields)})
+            for row in model.objects.filter(exam=source).order_by('id')
+            if row.user_id not in present
+        ]
+        bulk_create_with_history(rows, model)
+        copied += len(rows)
+    return copied
 
 
 def _publish(course_id: str, specs: Sequence[ExamSpec]) -> PublishResult:
@@ -193,7 +220,10 @@ def _apply_spec(
         return
     if existing is not None and existing.is_active:
         retire_exam(existing)
-    result.created.append(_create_exam(course_id, spec.content_id, _exam_fields(spec), provider=exam_provider).id)
+    exam = _create_exam(course_id, spec.content_id, _exam_fields(spec), provider=exam_provider)
+    if existing is not None:
+        copy_accommodations(existing, exam)
+    result.created.append(exam.id)
 
 
 def _exam_fields(source: ExamSpec | Exam) -> dict:

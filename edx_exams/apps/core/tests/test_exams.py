@@ -2,13 +2,14 @@
 
 import threading
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection, connections
 
 from edx_exams.apps.core import api
 from edx_exams.apps.core.exceptions import InvalidExamData
-from edx_exams.apps.core.models import Exam, ExamAttempt, StudentAllowance
+from edx_exams.apps.core.models import DueDateExtension, Exam, ExamAttempt, StudentAllowance
 from edx_exams.apps.core.tests.factories import (
     AllowanceFactory,
     CourseExamConfigurationFactory,
@@ -74,9 +75,11 @@ def test_same_type_updates_in_place():
     assert Exam.objects.filter(course_id=COURSE).count() == 1
 
 
-def test_changed_type_retires_old_row_and_keeps_its_attempts():
+def test_changed_type_retires_old_row_and_keeps_its_attempts_and_accommodations():
     old = ExamFactory(course_id=COURSE, content_id=content('a'), exam_type='timed')
     attempt = ExamAttemptFactory(exam=old)
+    allowance = AllowanceFactory(exam=old, extra_time_mins=15, time_multiplier=Decimal('1.50'))
+    extension = DueDateExtension.objects.create(user=attempt.user, exam=old, due_date=datetime(2031, 1, 1, tzinfo=UTC))
     result = api.publish_course_exams(COURSE, exams=[spec('a', 'proctored')])
     old.refresh_from_db()
     assert old.is_active is False
@@ -84,6 +87,10 @@ def test_changed_type_retires_old_row_and_keeps_its_attempts():
     assert result.created == [new.id]
     assert new.exam_type == 'proctored'
     assert ExamAttempt.objects.get(pk=attempt.pk).exam_id == old.id
+    copied = StudentAllowance.objects.get(exam=new)
+    assert (copied.user_id, copied.extra_time_mins, copied.time_multiplier) == (allowance.user_id, 15, Decimal('1.50'))
+    assert DueDateExtension.objects.get(exam=new).due_date == extension.due_date
+    assert StudentAllowance.objects.filter(exam=old).exists()
 
 
 def test_missing_exams_are_deactivated_and_empty_list_deactivates_all():
@@ -164,6 +171,7 @@ def test_copy_to_provider_keeps_attempts_and_allowances():
     assert ExamAttempt.objects.get(pk=attempt.pk).exam.provider == old_provider
     copied = StudentAllowance.objects.get(exam=exams[content('p')])
     assert (copied.user_id, copied.extra_time_mins) == (allowance.user_id, 20)
+    assert copied.history.count() == 1
     # Republishing after the change finds nothing to do.
     assert api.publish_course_exams(COURSE, exams=[spec('p', 'proctored'), spec('t')]).changed is False
 
