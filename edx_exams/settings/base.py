@@ -260,3 +260,6 @@ CELERY_BEAT_SCHEDULE['prune-expired-lti-records'] = {
     'task': 'edx_exams.apps.lti.tasks.prune_expired_lti_records',
     'schedule': 3600,
 }
+# Salt of retired usernames (retired_user_<sha256(salt + username)>); empty means SECRET_KEY.
+# Keep it stable: retiring again by the original username finds the row through it.
+RETIRED_USER_SALT = ''

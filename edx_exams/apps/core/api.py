@@ -31,6 +31,15 @@ from edx_exams.apps.core.attempts import (
 from edx_exams.apps.core.configs import get_course_exam_configuration, update_course_exam_configuration
 from edx_exams.apps.core.exams import ExamSpec, PublishResult, list_active_exams, publish_course_exams
 from edx_exams.apps.core.exceptions import ExamIllegalStatusTransition
+from edx_exams.apps.core.instructor import (
+    ATTEMPT_ORDERINGS,
+    DEFAULT_ATTEMPT_ORDERING,
+    AttemptQuery,
+    get_latest_staff_reviews,
+    iter_course_attempt_rows,
+    list_course_attempt_rows,
+)
+from edx_exams.apps.core.onboarding import OnboardingStatus, get_onboarding_exam, get_onboarding_status
 from edx_exams.apps.core.proctoring_control import (
     add_attempt_time,
     is_attempt_paused,
@@ -39,6 +48,7 @@ from edx_exams.apps.core.proctoring_control import (
 )
 from edx_exams.apps.core.providers import ProviderSettings, get_provider_settings, list_providers
 from edx_exams.apps.core.resets import reset_exam_attempt
+from edx_exams.apps.core.retirement import RetirementResult, retire_user
 from edx_exams.apps.core.roles import (
     StaffImportReport,
     bulk_add_course_staff,
@@ -56,6 +66,17 @@ from edx_exams.apps.core.timing import (
 from edx_exams.apps.core.transitions import transition_attempt
 
 __all__ = [
+    'ATTEMPT_ORDERINGS',
+    'DEFAULT_ATTEMPT_ORDERING',
+    'AttemptQuery',
+    'get_latest_staff_reviews',
+    'iter_course_attempt_rows',
+    'list_course_attempt_rows',
+    'OnboardingStatus',
+    'get_onboarding_exam',
+    'get_onboarding_status',
+    'RetirementResult',
+    'retire_user',
     'AllowanceSpec',
     'InvalidAccommodation',
     'delete_allowance',

@@ -113,3 +113,23 @@ class AccommodationDoesNotExist(ExamBaseException):
 
     http_status = status.HTTP_404_NOT_FOUND
     default_message = 'Not found.'
+
+
+class InvalidAttemptQuery(ExamBaseException):
+    """A filter or ordering of the instructor attempts list is not one the list knows."""
+
+    default_message = 'Invalid attempts query.'
+
+
+class UserDoesNotExist(ExamBaseException):
+    """No user matches the username or LMS user id in the URL or body (a lookup, not a list to validate)."""
+
+    http_status = status.HTTP_404_NOT_FOUND
+    default_message = 'User does not exist.'
+
+
+class OnboardingExamDoesNotExist(ExamBaseException):
+    """The course has no active onboarding exam (the learning MFE then hides its proctoring panel)."""
+
+    http_status = status.HTTP_404_NOT_FOUND
+    default_message = 'There is no onboarding exam related to this course id.'

@@ -9,3 +9,7 @@ class LtiConfig(AppConfig):
     name = 'edx_exams.apps.lti'
     label = 'lti'
     verbose_name = 'LTI proctoring'
+
+    def ready(self):
+        """Connect the receivers of core signals."""
+        from edx_exams.apps.lti import retirement  # noqa: F401

@@ -16,3 +16,7 @@ ATTEMPT_STATUS_CHANGED = Signal()
 # Sent after staff or a learner reset an attempt (it leaves the learner's view).
 # Arguments: attempt (ExamAttempt), actor (User: who reset it).
 ATTEMPT_RESET = Signal()
+
+# Sent after a user's personal data was removed (core.retirement). Arguments: user (User, already
+# anonymised). Receivers clear the copies their app keeps (for example the LTI app's identity claims).
+USER_RETIRED = Signal()
