@@ -17,6 +17,7 @@ from edx_exams.apps.api.v1.views.attempts import (
 )
 from edx_exams.apps.api.v1.views.configs import CourseExamConfigurationView
 from edx_exams.apps.api.v1.views.exams import CourseExamsView
+from edx_exams.apps.api.v1.views.instructor import InstructorAttemptsExportView, InstructorAttemptsView
 from edx_exams.apps.api.v1.views.onboarding import StudentOnboardingView
 from edx_exams.apps.api.v1.views.providers import ProctoringProvidersView, ProviderSettingsView
 from edx_exams.apps.api.v1.views.users import CurrentUserView
@@ -66,4 +67,14 @@ urlpatterns = [
         rf'exams/attempt/{id_pattern("attempt_id")}', ExamAttemptDetailView.as_view(), name='exam-attempt-detail'
     ),
     api_route(rf'access_tokens/exam_id/{id_pattern("exam_id")}', ExamAccessTokenView.as_view(), name='access-token'),
+    api_route(
+        rf'instructor_view/course_id/{COURSE_ID_PATTERN}/attempts',
+        InstructorAttemptsView.as_view(),
+        name='instructor-attempts',
+    ),
+    api_route(
+        rf'instructor_view/course_id/{COURSE_ID_PATTERN}/attempts/export',
+        InstructorAttemptsExportView.as_view(),
+        name='instructor-attempts-export',
+    ),
 ]
