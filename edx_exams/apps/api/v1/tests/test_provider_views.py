@@ -1,4 +1,4 @@
-"""Providers list, learner provider settings (L6) and the onboarding 404."""
+"""Providers list and learner provider settings (L6); the onboarding endpoint has its own module."""
 
 from urllib.parse import quote
 
@@ -98,20 +98,3 @@ def test_provider_settings_not_found(learner_client, path):
 def test_provider_settings_bad_course_key_and_anonymous(learner_client, api_client):
     assert learner_client.get(settings_url(1, course='course-v1:edX+Bad Key+2026')).status_code == 400
     assert api_client.get(settings_url(1)).status_code == 401
-
-
-@pytest.mark.parametrize(
-    'path',
-    [
-        f'/api/v1/student/course_id/{COURSE}/onboarding',
-        f'/api/v1/student/course_id/{quote(COURSE, safe="")}/onboarding',
-        f'/api/v1/student/course_id/{quote(COURSE, safe="")}/onboarding?username=someone',
-        f'/api/v1/student/course_id/{COURSE}/onboarding/',
-    ],
-    ids=['raw', 'encoded', 'username', 'slash'],
-)
-def test_onboarding_is_always_404(learner_client, api_client, path):
-    for client in (learner_client, api_client):
-        response = client.get(path)
-        assert response.status_code == 404
-        assert response.json() == {'detail': 'Onboarding status is not available.'}

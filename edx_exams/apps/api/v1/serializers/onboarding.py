@@ -1,0 +1,19 @@
+"""Serializer of the learner's onboarding status (client-contracts.md 2.1)."""
+
+from rest_framework import serializers
+
+from edx_exams.apps.api.v1.serializers.attempts import exam_url_path
+
+
+class OnboardingStatusSerializer(serializers.Serializer):
+    """The fields the learning MFE's proctoring panel reads, from core.api.OnboardingStatus."""
+
+    onboarding_status = serializers.CharField(source='status', allow_null=True)
+    onboarding_link = serializers.SerializerMethodField()
+    expiration_date = serializers.DateTimeField(allow_null=True)
+    onboarding_release_date = serializers.DateTimeField(source='release_date', allow_null=True)
+    onboarding_past_due = serializers.BooleanField(source='past_due')
+
+    def get_onboarding_link(self, status) -> str | None:
+        """Return the learning MFE URL of the onboarding exam, or None once it is past due."""
+        return exam_url_path(status.exam) if status.exam is not None else None
