@@ -20,6 +20,7 @@ from edx_exams.apps.api.v1.views.exams import CourseExamsView
 from edx_exams.apps.api.v1.views.instructor import InstructorAttemptsExportView, InstructorAttemptsView
 from edx_exams.apps.api.v1.views.onboarding import StudentOnboardingView
 from edx_exams.apps.api.v1.views.providers import ProctoringProvidersView, ProviderSettingsView
+from edx_exams.apps.api.v1.views.retirement import UserRetirementView
 from edx_exams.apps.api.v1.views.users import CurrentUserView
 
 app_name = 'v1'
@@ -77,4 +78,5 @@ urlpatterns = [
         InstructorAttemptsExportView.as_view(),
         name='instructor-attempts-export',
     ),
+    api_route(r'user/retire', UserRetirementView.as_view(), name='user-retire'),
 ]

@@ -1,0 +1,44 @@
+"""User retirement for the LMS retirement pipeline and operators."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.permissions import IsAdminUser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from edx_exams.apps.api.v1.serializers.retirement import RetirementResultSerializer, RetireUserSerializer
+from edx_exams.apps.core import api
+
+
+class UserRetirementView(APIView):
+    """
+    POST /api/v1/user/retire with `{"username": "<original LMS username>"}` or `{"lms_user_id": N}`.
+
+    Global staff only (the retirement pipeline's service user has the JWT
+    `administrator` claim). Removes the learner's personal data: the username
+    becomes `retired_user_<hash>`, email, names and the LMS anonymous id are
+    cleared and the account is deactivated; attempts, allowances and reviews stay
+    as anonymised statistics (docs/how-tos/user-retirement.rst). Idempotent:
+    retiring again answers 200 with `changed: false`.
+
+    200 `{lms_user_id, retired_username, changed}`. Errors: 400 neither or both
+    identifiers or a wrong type, 401 anonymous, 403 not global staff, 404 no such user.
+    """
+
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(
+        request=RetireUserSerializer,
+        responses={
+            200: RetirementResultSerializer,
+            400: OpenApiResponse(description='Neither or both of username and lms_user_id, or a wrong type.'),
+            401: OpenApiResponse(description='No valid credentials.'),
+            403: OpenApiResponse(description='Not global staff.'),
+            404: OpenApiResponse(description='No such user.'),
+        },
+    )
+    def post(self, request):
+        """Retire the user."""
+        serializer = RetireUserSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = api.retire_user(**serializer.validated_data)
+        return Response(RetirementResultSerializer(result).data)
