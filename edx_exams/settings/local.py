@@ -5,7 +5,14 @@ SQLite file, eager Celery, console email and events only logged. The Open edX
 devstack MFE origins are trusted so a locally running MFE works unchanged.
 """
 
+import warnings
+
+from jwt.warnings import InsecureKeyLengthWarning
+
 from edx_exams.settings.base import *  # noqa: F403
+
+# The devstack JWT secret `lms-secret` is shorter than PyJWT recommends; it is a development convention.
+warnings.filterwarnings('ignore', category=InsecureKeyLengthWarning)
 
 DEBUG = True
 ALLOWED_HOSTS = ['127.0.0.1', 'localhost', '[::1]', 'testserver']
