@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     'edx_exams.apps.core',
     'edx_exams.apps.api',
     'edx_exams.apps.lti',
+    'edx_exams.apps.events',
 ]
 
 MIDDLEWARE = [
@@ -216,6 +217,47 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # ---------------------------------------------------------------------------
+# Events for the LMS (openedx-events through the outbox of the events app)
+# and emails to learners. EVENT_BUS_PRODUCER is set by production (Redis) and
+# left unset here: without it events are only logged (docs/how-tos/event-bus.rst).
+# ---------------------------------------------------------------------------
+EVENTS_SERVICE_NAME = 'edx_exams'
+EXAM_ATTEMPT_EVENTS_TOPIC = 'learning-exam-attempt-lifecycle'
+EVENT_BUS_TOPIC_PREFIX = ''
+EVENT_BUS_PRODUCER_CONFIG = {
+    f'org.openedx.learning.exam.attempt.{name}.v1': {
+        EXAM_ATTEMPT_EVENTS_TOPIC: {'event_key_field': 'exam_attempt.course_key', 'enabled': True},
+    }
+    for name in ('submitted', 'verified', 'rejected', 'errored', 'reset')
+}
+# The Redis consumer blocks this long per read. It must stay below redis-py's socket timeout
+# (5 s by default), or every idle read fails with "Timeout reading from socket".
+EVENT_BUS_REDIS_CONSUMER_POLL_TIMEOUT = 1
+# How long to wait for Kafka to acknowledge an event before trying again later.
+EVENT_BUS_SEND_TIMEOUT_SECONDS = 10
+# Retries of unsent events: first after the base delay, doubling up to the maximum.
+EVENT_OUTBOX_RETRY_BASE_SECONDS = 60
+EVENT_OUTBOX_RETRY_MAX_SECONDS = 3600
+# A publisher's hold on an event; after it, a crashed publisher's event is retried.
+EVENT_OUTBOX_CLAIM_SECONDS = 120
+# Sent events are deleted after this many days.
+EVENT_OUTBOX_RETENTION_DAYS = 30
+EVENT_OUTBOX_RETRY_SWEEP_SECONDS = 60
+# Learner emails: retried with backoff from the base delay when the mail server fails.
+EMAIL_TIMEOUT = 10
+EXAM_EMAIL_MAX_RETRIES = 5
+EXAM_EMAIL_RETRY_BASE_SECONDS = 60
+CELERY_BEAT_SCHEDULE.update(
+    {
+        'retry-unsent-events': {
+            'task': 'edx_exams.apps.events.tasks.retry_unsent_events',
+            'schedule': EVENT_OUTBOX_RETRY_SWEEP_SECONDS,
+        },
+        'prune-sent-events': {'task': 'edx_exams.apps.events.tasks.prune_sent_events', 'schedule': 24 * 3600},
+    }
+)
+
+# ---------------------------------------------------------------------------
 # Exam access tokens (edx-token-utils format; the LMS holds the public key set).
 # Production sets JWT_PRIVATE_SIGNING_JWK and JWT_PUBLIC_SIGNING_JWK_SET from its YAML file.
 # ---------------------------------------------------------------------------
@@ -228,6 +270,9 @@ TOKEN_SIGNING = {
 }
 # Longest lifetime of an exam access token, in seconds (shortened to the attempt's time left).
 EXAM_ACCESS_TOKEN_MAX_SECONDS = 60
+# Salt of retired usernames (retired_user_<sha256(salt + username)>); empty means SECRET_KEY.
+# Keep it stable: retiring again by the original username finds the row through it.
+RETIRED_USER_SALT = ''
 
 # ---------------------------------------------------------------------------
 # LTI 1.3 proctoring platform (docs/decisions/0003-lti-1p3-proctoring-integration.rst)
@@ -260,6 +305,3 @@ CELERY_BEAT_SCHEDULE['prune-expired-lti-records'] = {
     'task': 'edx_exams.apps.lti.tasks.prune_expired_lti_records',
     'schedule': 3600,
 }
-# Salt of retired usernames (retired_user_<sha256(salt + username)>); empty means SECRET_KEY.
-# Keep it stable: retiring again by the original username finds the row through it.
-RETIRED_USER_SALT = ''

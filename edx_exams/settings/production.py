@@ -9,6 +9,7 @@ replaced), then environment variables for secrets and URLs.
 import os
 
 import yaml
+from openedx_events.event_bus import merge_producer_configs
 
 from edx_exams.settings.base import *  # noqa: F403
 from edx_exams.settings.utils import env_bool
@@ -25,6 +26,10 @@ if CONFIG_FILE:
     for _key in DICT_UPDATE_KEYS:
         if _key in _config:
             vars()[_key].update(_config.pop(_key))
+    # Merged per event type and topic, so a file can flip one topic without repeating the others.
+    EVENT_BUS_PRODUCER_CONFIG = merge_producer_configs(
+        EVENT_BUS_PRODUCER_CONFIG, _config.pop('EVENT_BUS_PRODUCER_CONFIG', None) or {}
+    )
     vars().update(_config)
 
 # Secrets and URLs from the environment win over the file.
@@ -33,6 +38,7 @@ _ENV_OVERRIDES = {
     'LTI_KEY_ENCRYPTION_SECRET': 'EDX_EXAMS_LTI_KEY_ENCRYPTION_SECRET',
     'CELERY_BROKER_URL': 'EDX_EXAMS_CELERY_BROKER_URL',
     'EVENT_BUS_REDIS_CONNECTION_URL': 'EDX_EXAMS_EVENT_BUS_REDIS_URL',
+    'EVENT_BUS_TOPIC_PREFIX': 'EDX_EXAMS_EVENT_BUS_TOPIC_PREFIX',
     'LMS_ROOT_URL': 'EDX_EXAMS_LMS_ROOT_URL',
     'EXAMS_BASE_URL': 'EDX_EXAMS_BASE_URL',
 }
@@ -65,3 +71,4 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Redis is the default event bus; switching to Kafka is a settings change (docs/how-tos/event-bus.rst).
 EVENT_BUS_PRODUCER = vars().get('EVENT_BUS_PRODUCER', 'edx_event_bus_redis.create_producer')
 EVENT_BUS_CONSUMER = vars().get('EVENT_BUS_CONSUMER', 'edx_event_bus_redis.RedisEventConsumer')
+EVENT_BUS_REDIS_CONNECTION_URL = vars().get('EVENT_BUS_REDIS_CONNECTION_URL', 'redis://127.0.0.1:6379/0')

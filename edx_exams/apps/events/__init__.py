@@ -1,0 +1,1 @@
+"""Event outbox, openedx-events publishing, learner emails and LMS role events."""

@@ -1,0 +1,198 @@
+"""
+The transactional outbox of exam attempt events.
+
+1. `record_attempt_event` runs inside the transaction that changes the attempt
+   (a receiver of core's ATTEMPT_STATUS_CHANGED / ATTEMPT_RESET) and writes one row.
+2. On commit, a Celery task runs `publish_outbox_event`, which publishes the
+   attempt's unsent rows oldest first and marks each sent once the bus took it.
+3. The beat task `retry_unsent_events` retries unsent rows with exponential
+   backoff; `prune_sent_events` deletes sent rows after the retention period.
+
+A publisher first claims a row with a conditional UPDATE (no lock is held while
+talking to the bus); a claim that runs out lets another publisher take over.
+An attempt's events go out in the order they were written: publishing stops at
+the first one that cannot be published, and a later event never overtakes it.
+"""
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from openedx_events.data import EventsMetadata
+from openedx_events.tooling import OpenEdxPublicSignal
+
+from edx_exams.apps.core.models import ExamAttempt, User
+from edx_exams.apps.events import bus
+from edx_exams.apps.events.models import OutboxEvent
+from edx_exams.apps.events.payloads import exam_attempt_data, exam_attempt_payload
+
+log = logging.getLogger(__name__)
+
+# An attempt has a handful of events; this only guards against a runaway loop.
+MAX_EVENTS_PER_ATTEMPT_RUN = 100
+# The sweep stops early when this many attempts in a row failed: the bus is down.
+SWEEP_FAILURES_BEFORE_GIVING_UP = 3
+
+
+def record_attempt_event(
+    attempt: ExamAttempt, *, signal: OpenEdxPublicSignal, requesting_user: User | None
+) -> OutboxEvent:
+    """
+    Write the outbox row of `signal` for `attempt` and publish it once the transaction commits.
+
+    Call it inside the transaction that changed the attempt: the row commits or
+    rolls back with the change. If the task cannot be queued (broker down), the
+    row waits for the retry sweep; the caller's request is not affected.
+    """
+    now = timezone.now()
+    event = OutboxEvent.objects.create(
+        event_type=signal.event_type,
+        event_id=uuid.uuid1(),
+        attempt_id=attempt.id,
+        event_data=exam_attempt_payload(attempt, requesting_user=requesting_user),
+        next_try_at=now,
+    )
+    log.info(
+        'Event recorded outbox_id=%s event_type=%s attempt_id=%s user_id=%s',
+        event.id,
+        event.event_type,
+        attempt.id,
+        attempt.user_id,
+    )
+    transaction.on_commit(lambda: _enqueue_publish(event.id))
+    return event
+
+
+def publish_outbox_event(outbox_id: int, *, now: datetime | None = None) -> bool:
+    """
+    Publish outbox row `outbox_id`, after any earlier unsent event of its attempt; return True once it is sent.
+
+    False means it is left for the retry sweep: the bus failed, or another publisher
+    holds it or an earlier event of the attempt.
+    """
+    event = OutboxEvent.objects.filter(pk=outbox_id).only('attempt_id', 'sent_at').first()
+    if event is None:
+        log.warning('Outbox event not found outbox_id=%s', outbox_id)
+        return False
+    if event.sent_at is None:
+        publish_attempt_events(event.attempt_id, now=now)
+    return OutboxEvent.objects.filter(pk=outbox_id, sent_at__isnull=False).exists()
+
+
+def publish_attempt_events(attempt_id: int, *, now: datetime | None = None) -> int:
+    """Publish the unsent events of attempt `attempt_id` oldest first, up to the first failure; return the count."""
+    sent = 0
+    for _ in range(MAX_EVENTS_PER_ATTEMPT_RUN):
+        event = OutboxEvent.objects.filter(attempt_id=attempt_id, sent_at__isnull=True).order_by('id').first()
+        if event is None or not _claim(event, now=now or timezone.now()):
+            break
+        if not _publish_claimed(event, now=now or timezone.now()):
+            break
+        sent += 1
+    return sent
+
+
+def retry_unsent_events(*, now: datetime | None = None, batch_size: int = 200) -> int:
+    """
+    Publish the unsent events whose retry time has come, attempt by attempt in order; return how many were sent.
+
+    Run by the beat sweep. It gives up early when several attempts in a row fail,
+    since the bus is then most likely down and the next sweep will try again.
+    """
+    now = now or timezone.now()
+    due = OutboxEvent.objects.filter(sent_at__isnull=True, next_try_at__lte=now).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    )
+    attempt_ids = list(dict.fromkeys(due.order_by('id').values_list('attempt_id', flat=True)[:batch_size]))
+    sent = failures = 0
+    for attempt_id in attempt_ids:
+        published = publish_attempt_events(attempt_id, now=now)
+        sent += published
+        failures = 0 if published else failures + 1
+        if failures >= SWEEP_FAILURES_BEFORE_GIVING_UP:
+            log.warning('Event retry sweep stopped early sent=%s attempts_left=%s', sent, len(attempt_ids))
+            break
+    if attempt_ids:
+        log.info('Event retry sweep attempts=%s sent=%s', len(attempt_ids), sent)
+    return sent
+
+
+def prune_sent_events(*, now: datetime | None = None, batch_size: int = 1000) -> int:
+    """Delete events sent more than EVENT_OUTBOX_RETENTION_DAYS ago; return how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.EVENT_OUTBOX_RETENTION_DAYS)
+    deleted = 0
+    while True:
+        ids = list(OutboxEvent.objects.filter(sent_at__lt=cutoff).values_list('id', flat=True)[:batch_size])
+        if not ids:
+            break
+        deleted += OutboxEvent.objects.filter(id__in=ids).delete()[0]
+    if deleted:
+        log.info('Pruned sent events count=%s retention_days=%s', deleted, settings.EVENT_OUTBOX_RETENTION_DAYS)
+    return deleted
+
+
+def retry_delay_seconds(tries: int) -> int:
+    """Return the wait before try number `tries + 1`: doubling from the base, capped at the maximum."""
+    base = settings.EVENT_OUTBOX_RETRY_BASE_SECONDS
+    return min(base * 2 ** max(tries - 1, 0), settings.EVENT_OUTBOX_RETRY_MAX_SECONDS)
+
+
+def _claim(event: OutboxEvent, *, now: datetime) -> bool:
+    """Take `event` for publishing unless it is sent or another publisher holds it; count the try."""
+    claimed = (
+        OutboxEvent.objects.filter(pk=event.pk, sent_at__isnull=True)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + timedelta(seconds=settings.EVENT_OUTBOX_CLAIM_SECONDS), tries=F('tries') + 1)
+    )
+    if claimed:
+        event.tries += 1
+    return bool(claimed)
+
+
+def _publish_claimed(event: OutboxEvent, *, now: datetime) -> bool:
+    signal = OpenEdxPublicSignal.get_signal_by_type(event.event_type)
+    try:
+        metadata = EventsMetadata(
+            event_type=event.event_type, id=event.event_id, time=event.created, minorversion=signal.minor_version
+        )
+        event_data = {'exam_attempt': exam_attempt_data(event.event_data)}
+        topics = bus.send_event(signal, event_data=event_data, metadata=metadata)
+    except Exception as error:  # noqa: BLE001 - whatever went wrong, the event stays unsent and is retried
+        _mark_failed(event, error=error, now=now)
+        return False
+    OutboxEvent.objects.filter(pk=event.pk).update(sent_at=timezone.now(), claimed_until=None, last_error='')
+    log.info(
+        'Event published outbox_id=%s event_type=%s attempt_id=%s tries=%s topics=%s',
+        event.id,
+        event.event_type,
+        event.attempt_id,
+        event.tries,
+        ','.join(topics) or '-',
+    )
+    return True
+
+
+def _mark_failed(event: OutboxEvent, *, error: Exception, now: datetime) -> None:
+    delay = retry_delay_seconds(event.tries)
+    OutboxEvent.objects.filter(pk=event.pk).update(
+        claimed_until=None, next_try_at=now + timedelta(seconds=delay), last_error=f'{type(error).__name__}: {error}'
+    )
+    log.warning(
+        'Event not published outbox_id=%s event_type=%s attempt_id=%s tries=%s retry_in_s=%s error=%r',
+        event.id,
+        event.event_type,
+        event.attempt_id,
+        event.tries,
+        delay,
+        error,
+    )
+
+
+def _enqueue_publish(outbox_id: int) -> None:
+    from edx_exams.apps.events import tasks  # noqa: PLC0415 - tasks import this module
+
+    tasks.enqueue(tasks.publish_event, outbox_id)

@@ -1,0 +1,1 @@
+"""Receivers of core and openedx-events signals."""
