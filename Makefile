@@ -1,5 +1,5 @@
 .DEFAULT_GOAL := help
-.PHONY: help run run.serve requirements requirements.mysql test test.mysql quality format upgrade migrate \
+.PHONY: help run run.full run.serve requirements requirements.mysql test test.mysql quality format upgrade migrate \
         demo clean docker_build selfcheck validate bench
 
 PYTHON_VERSION ?= 3.12.1
@@ -39,6 +39,9 @@ demo: migrate ## load the demo users and course, print dev JWTs
 run: demo ## install, migrate, load demo data and serve on http://127.0.0.1:18740
 	@echo "Serving on http://127.0.0.1:$(PORT) (API docs: http://127.0.0.1:$(PORT)/api-docs/)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+run.full: requirements.mysql ## the same demo on MariaDB + Redis with a Celery worker and beat (Ctrl-C stops all)
+	PORT=$(PORT) scripts/run_full.sh
 
 test: requirements ## run the whole suite on SQLite
 	$(BIN)/pytest

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# `make run.full`: the `make run` demo, run the way production runs it.
+#
+# MariaDB/MySQL on 127.0.0.1:3306 (database edx_exams, created if missing), Redis on 127.0.0.1:6379 as the
+# Celery broker and the event bus (topic prefix "dev"), and four processes started here and stopped together
+# on Ctrl-C (or when any of them dies): the web server on 127.0.0.1:$PORT, a Celery worker, Celery beat, and the
+# consumer of the LMS course role events. Settings: edx_exams/settings/full.py.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BIN=.venv/bin
+PORT=${PORT:-18740}
+export DJANGO_SETTINGS_MODULE=edx_exams.settings.full
+export PYTHONUNBUFFERED=1
+DB_HOST=${EDX_EXAMS_DATABASE_HOST:-127.0.0.1}
+DB_PORT=${EDX_EXAMS_DATABASE_PORT:-3306}
+DB_NAME=${EDX_EXAMS_DATABASE_NAME:-edx_exams}
+REDIS_URL=${EDX_EXAMS_REDIS_URL:-redis://127.0.0.1:6379/0}
+STATE_DIR=$(mktemp -d -t edx-exams-run-full.XXXXXX)
+
+log() { printf '\n=== %s\n' "$*"; }
+
+check_services() {
+  "$BIN/python" - "$DB_HOST" "$DB_PORT" "$DB_NAME" "$REDIS_URL" <<'EOF'
+import os, sys
+import MySQLdb, redis
+host, port, name, redis_url = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+try:
+    redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
+except redis.RedisError as error:
+    sys.exit(f'Redis is not reachable at {redis_url}: {error}')
+try:
+    connection = MySQLdb.connect(
+        host=host, port=port, user=os.environ.get('EDX_EXAMS_DATABASE_USER', 'root'),
+        password=os.environ.get('EDX_EXAMS_DATABASE_PASSWORD', ''), connect_timeout=5,
+    )
+except MySQLdb.Error as error:
+    sys.exit(f'MariaDB/MySQL is not reachable at {host}:{port}: {error}')
+connection.cursor().execute(
+    f'CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci'
+)
+print(f'MariaDB {host}:{port} database {name} ready; Redis {redis_url} ready')
+EOF
+}
+
+PIDS=()
+stop_all() {
+  trap - INT TERM EXIT
+  log 'stopping'
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$STATE_DIR"
+  echo 'all stopped'
+}
+
+start() {  # start NAME COMMAND...: run in the background, each output line prefixed with NAME
+  local name=$1; shift
+  "$@" > >(sed -u "s/^/[$name] /") 2>&1 &
+  PIDS+=("$!")
+}
+
+log 'checking MariaDB and Redis'
+check_services
+log 'migrating'
+"$BIN/python" manage.py migrate --noinput -v 0
+log 'loading the demo data'
+"$BIN/python" manage.py load_demo_data
+for user in demo_learner demo_course_staff edx_exams_worker; do
+  echo ""; echo "JWT for $user:"; "$BIN/python" manage.py dev_jwt "$user"
+done
+
+trap stop_all INT TERM EXIT
+log "starting web (http://127.0.0.1:$PORT), worker, beat and the role event consumer; Ctrl-C stops them all"
+start web "$BIN/python" manage.py runserver "127.0.0.1:$PORT" --noreload
+start worker "$BIN/celery" -A edx_exams worker --loglevel INFO --concurrency 2 --without-gossip --without-mingle
+start beat "$BIN/celery" -A edx_exams beat --loglevel INFO --schedule "$STATE_DIR/celerybeat-schedule"
+start roles "$BIN/python" manage.py consume_events -t learning-course-access-role-lifecycle -g edx_exams_dev \
+  --extra '{"consumer_name": "run-full"}'
+echo "Events: redis-cli XRANGE dev-learning-exam-attempt-lifecycle - +    Check: $BIN/python scripts/check_run_full.py"
+# Stop everything as soon as one process exits.
+wait -n "${PIDS[@]}" || true
