@@ -17,6 +17,7 @@ from edx_exams.apps.events.outbox import (
     publish_outbox_event,
     record_attempt_event,
     retry_unsent_events,
+    scrub_retired_user_events,
 )
 from edx_exams.apps.events.payloads import RESET_EVENT, STATUS_EVENTS
 
@@ -29,6 +30,7 @@ __all__ = [
     'record_attempt_reset',
     'record_attempt_status_change',
     'retry_unsent_events',
+    'scrub_retired_user_events',
     'send_status_email',
 ]
 

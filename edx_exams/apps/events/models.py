@@ -14,7 +14,7 @@ class OutboxEvent(models.Model):
     .. pii: event_data holds the learner's (and the requesting user's) username, email and
        name, as the openedx-events ExamAttemptData the LMS receives carries them.
     .. pii_types: username, email_address, name
-    .. pii_retirement: retained
+    .. pii_retirement: local_api (replaced by the anonymised values when core sends USER_RETIRED)
     """
 
     # The openedx-events event type, e.g. org.openedx.learning.exam.attempt.submitted.v1.

@@ -135,6 +135,30 @@ def prune_sent_events(*, now: datetime | None = None, batch_size: int = 1000) ->
     return deleted
 
 
+def scrub_retired_user_events(user: User) -> int:
+    """
+    Replace the personal data of retired `user` in the outbox with what is left on the user; return the row count.
+
+    Matches the learner and the requesting user by LMS user id. Unsent events keep
+    going out, with the anonymised username and empty email and name.
+    """
+    if user.lms_user_id is None:
+        return 0
+    events = OutboxEvent.objects.filter(
+        Q(event_data__student_user__id=user.lms_user_id) | Q(event_data__requesting_user__id=user.lms_user_id)
+    )
+    scrubbed = {'username': user.username, 'email': user.email or '', 'name': user.full_name or ''}
+    count = 0
+    for event in events:
+        for role in ('student_user', 'requesting_user'):
+            if (event.event_data.get(role) or {}).get('id') == user.lms_user_id:
+                event.event_data[role]['pii'] = scrubbed
+        event.save(update_fields=['event_data'])
+        count += 1
+    log.info('Outbox events scrubbed user_id=%s count=%s', user.id, count)
+    return count
+
+
 def retry_delay_seconds(tries: int) -> int:
     """Return the wait before try number `tries + 1`: doubling from the base, capped at the maximum."""
     base = settings.EVENT_OUTBOX_RETRY_BASE_SECONDS

@@ -2,7 +2,7 @@
 Receivers of the events app; each forwards to an api function.
 
 - core's ATTEMPT_STATUS_CHANGED and ATTEMPT_RESET arrive inside the attempt's
-  transaction: the outbox row is written there.
+  transaction: the outbox row is written there. USER_RETIRED scrubs the outbox.
 - COURSE_ACCESS_ROLE_ADDED / REMOVED arrive from the LMS through the event bus
   (`manage.py consume_events -t learning-course-access-role-lifecycle -g <group>`).
 """
@@ -12,7 +12,7 @@ from openedx_events.learning.data import CourseAccessRoleData
 from openedx_events.learning.signals import COURSE_ACCESS_ROLE_ADDED, COURSE_ACCESS_ROLE_REMOVED
 
 from edx_exams.apps.core import api as core_api
-from edx_exams.apps.core.signals.signals import ATTEMPT_RESET, ATTEMPT_STATUS_CHANGED
+from edx_exams.apps.core.signals.signals import ATTEMPT_RESET, ATTEMPT_STATUS_CHANGED, USER_RETIRED
 from edx_exams.apps.events import api
 
 
@@ -26,6 +26,12 @@ def record_attempt_status_change(sender, attempt, from_status, to_status, actor=
 def record_attempt_reset(sender, attempt, actor=None, **kwargs):
     """Write the EXAM_ATTEMPT_RESET event to the outbox."""
     api.record_attempt_reset(attempt, actor=actor)
+
+
+@receiver(USER_RETIRED, dispatch_uid='events.scrub_retired_user_events')
+def scrub_retired_user_events(sender, user, **kwargs):
+    """Remove the retired user's personal data from the outbox (in the retirement's transaction)."""
+    api.scrub_retired_user_events(user)
 
 
 @receiver(COURSE_ACCESS_ROLE_ADDED, dispatch_uid='events.course_access_role_added')

@@ -9,7 +9,7 @@ from django.utils import timezone
 from edx_exams.apps.core import api as core_api
 from edx_exams.apps.core.signals.signals import ATTEMPT_RESET
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
-from edx_exams.apps.core.tests.factories import ExamAttemptFactory, UserFactory
+from edx_exams.apps.core.tests.factories import ExamAttemptFactory, ExamFactory, UserFactory
 from edx_exams.apps.events import api, outbox
 from edx_exams.apps.events.models import OutboxEvent
 from edx_exams.apps.events.payloads import exam_attempt_data
@@ -253,3 +253,25 @@ class TestRetries:
         assert api.prune_sent_events(now=now + timedelta(days=8)) == 1
         # Unsent events are never pruned, however old.
         assert list(OutboxEvent.objects.values_list('attempt_id', flat=True)) == [unsent.id]
+
+
+def test_retiring_a_user_scrubs_their_outbox_events(learner, staff, timed_exam):
+    attempt = started_attempt(learner, timed_exam)
+    submit(attempt, learner)
+    other = started_attempt(staff, ExamFactory(course_id=timed_exam.course_id))
+    submit(other, staff)
+    with transaction.atomic():
+        ATTEMPT_RESET.send(sender=None, attempt=other, actor=learner)  # the learner as requesting user
+
+    result = core_api.retire_user(lms_user_id=4242)
+
+    for event in OutboxEvent.objects.all():
+        text = str(event.event_data)
+        assert 'learner@example.com' not in text
+        assert 'Lea Learner' not in text
+        assert "'learner'" not in text
+    submitted, _, reset = (exam_attempt_data(event.event_data) for event in OutboxEvent.objects.order_by('id'))
+    assert submitted.student_user.id == 4242
+    assert submitted.student_user.pii.username == result.retired_username
+    assert reset.requesting_user.pii.username == result.retired_username
+    assert reset.student_user.pii.username == 'reviewer'
