@@ -1,6 +1,7 @@
 """Django admin of the LTI app: tool registrations, platform keys, sessions and reviews."""
 
 from django.contrib import admin
+from django.db import models
 
 from edx_exams.apps.lti.models import (
     AssessmentControlRecord,
@@ -18,6 +19,7 @@ class LtiToolRegistrationAdmin(admin.ModelAdmin):
     list_display = ('provider', 'client_id', 'deployment_id', 'launch_url', 'modified')
     search_fields = ('provider__name', 'client_id')
     raw_id_fields = ('provider',)
+    formfield_overrides = {models.URLField: {'assume_scheme': 'https'}}
 
 
 @admin.register(LtiPlatformKey)

@@ -35,7 +35,7 @@ def test_pause_freezes_and_resume_restarts_with_the_time_left():
     assert paused.paused_at == now
     assert paused.paused_seconds_remaining == pytest.approx(20 * 60)
     assert api.is_attempt_paused(paused)
-    assert api.time_remaining_seconds(paused, now=now + timedelta(hours=5)) is None
+    assert api.time_remaining_seconds(paused, now=now + timedelta(hours=5)) == pytest.approx(20 * 60)  # frozen
 
     later = now + timedelta(minutes=45)
     resumed = api.resume_attempt_clock(attempt.id, now=later)

@@ -235,7 +235,7 @@ class ReferenceTool:
         for name in drop:
             payload.pop(_claim(name), None)
         headers = {'kid': self.kid} if header is None else header
-        return jwt.encode(payload, private_pem(self.key) if key is None else key, algorithm=algorithm, headers=headers)
+        return jwt.encode(payload, self.key if key is None else key, algorithm=algorithm, headers=headers)
 
     def service_connector(self, requests_session=None) -> ServiceConnector:
         """PyLTI1p3's client for platform services (token endpoint, then Bearer calls)."""

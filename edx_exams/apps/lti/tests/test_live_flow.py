@@ -59,12 +59,17 @@ class Browser:
 @pytest.fixture
 def live(live_server, settings, tool_server, platform_key):
     settings.EXAMS_BASE_URL = live_server.url
-    return make_lti_setup(tool_server, base_url=live_server.url)
+    setup = make_lti_setup(tool_server, base_url=live_server.url)
+    setup.browser = Browser(live_server.url, setup.learner)
+    yield setup
+    # Close the keep-alive connections now, so no server thread outlives the live server.
+    setup.browser.http.close()
+    setup.tool.http.close()
 
 
 def test_complete_proctoring_flow_against_the_reference_tool(live, live_server):
     started = time.monotonic()
-    browser = Browser(live_server.url, live.learner)
+    browser = live.browser
 
     # B1: the learner's system-check button -> tool login -> platform auth -> auto-submitted id_token.
     first = browser.get(f'{live_server.url}/lti/start_proctoring/{live.attempt.id}')
