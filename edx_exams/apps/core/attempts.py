@@ -79,11 +79,17 @@ def get_attempt(attempt_id: int) -> ExamAttempt:
 
 
 def get_current_attempt(*, user: User, exam: Exam, now: datetime | None = None) -> ExamAttempt | None:
-    """Return the learner's current attempt at `exam`, submitting it first if its time ran out."""
+    """
+    Return the learner's current attempt at `exam`, submitting it first if its time ran out.
+
+    Attempts are found by the exam's course and content id, not its row: when a
+    provider change or a republish replaced the row, the learner's attempt on the
+    retired row is still theirs (they must not get a fresh try at it).
+    """
     attempt = (
         ExamAttempt.objects.select_related('exam', 'exam__provider', 'user')
-        .filter(user=user, exam=exam, is_active=True)
-        .order_by('-attempt_number')
+        .filter(user=user, exam__course_id=exam.course_id, exam__content_id=exam.content_id, is_active=True)
+        .order_by('-created', '-id')
         .first()
     )
     return _expire_on_read(attempt, now=now)

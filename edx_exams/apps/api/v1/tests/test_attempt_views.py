@@ -359,3 +359,23 @@ def test_allowance_counts_at_start(learner):
     learner.create(exam.id)
     attempt = ExamAttempt.objects.get(user=learner.user, exam=exam)
     assert attempt.allowed_time_limit_mins == 45
+
+
+def test_attempt_survives_a_provider_change(learner):
+    """A course's new provider replaces the exam row; the learner's attempt must still be theirs."""
+    exam = _proctored_exam('proctored')
+    attempt_id = learner.create(exam.id, start_clock='false', attempt_proctored='true').json()['exam_attempt_id']
+    api.transition_attempt(attempt_id, S.READY_TO_START, actor=None)
+    learner.act(attempt_id, 'start')
+    learner.act(attempt_id, 'submit')
+    new_provider = ProviderFactory()
+    staff = JwtClient().as_user(UserFactory(is_staff=True))
+    body = {'provider': new_provider.name, 'escalation_email': 'help@example.com'}
+    assert staff.patch(f'/api/v1/configs/course_id/{COURSE}', body, format='json').status_code == 200
+    body = learner.exam(COURSE, exam.content_id).json()['exam']
+    assert body['id'] != exam.id  # a new row with the new provider
+    assert body['attempt']['attempt_id'] == attempt_id
+    assert body['attempt']['attempt_status'] == 'submitted'
+    assert learner.create(body['id'], start_clock='false', attempt_proctored='true').json()['exam_attempt_id'] == (
+        attempt_id
+    )
