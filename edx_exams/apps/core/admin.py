@@ -9,13 +9,16 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from edx_exams.apps.core import api
 from edx_exams.apps.core.exceptions import ExamBaseException
 from edx_exams.apps.core.models import (
+    AttemptReview,
     CourseExamConfiguration,
     CourseStaffRole,
+    DueDateExtension,
     Exam,
     ExamAttempt,
     ProctoringProvider,
@@ -108,9 +111,23 @@ class ExamAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
         return exam.is_proctored
 
 
+class AttemptReviewInline(admin.TabularInline):
+    """Staff review decisions on an attempt, newest last."""
+
+    model = AttemptReview
+    extra = 0
+    can_delete = False
+    fields = ('created', 'decision', 'reviewer', 'comment')
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        """Refuse adding: reviews are made with the verify and reject actions."""
+        return False
+
+
 @admin.register(ExamAttempt)
 class ExamAttemptAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
-    """Learners' attempts; staff review them with the verify and reject actions."""
+    """Learners' attempts; staff act on them with the verify, reject, reset and resume actions."""
 
     list_display = (
         'id',
@@ -127,8 +144,20 @@ class ExamAttemptAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_filter = ('status', 'is_active', 'taking_as_proctored', 'exam__exam_type', 'exam__provider')
     list_select_related = ('user', 'exam', 'exam__provider')
     search_fields = ('user__username', 'user__email', 'exam__course_id', 'exam__content_id', 'exam__exam_name')
-    readonly_fields = ('course_id', 'exam_type', 'seconds_remaining', 'created', 'modified')
-    actions = ('verify_attempts', 'reject_attempts')
+    readonly_fields = ('course_id', 'exam_type', 'seconds_remaining', 'status_history', 'created', 'modified')
+    actions = ('verify_attempts', 'reject_attempts', 'reset_attempts', 'resume_attempts')
+    inlines = (AttemptReviewInline,)
+
+    @admin.display(description='status history')
+    def status_history(self, attempt: ExamAttempt) -> str:
+        """Return every recorded version of the attempt: when, status, by whom."""
+        rows = attempt.history.select_related('history_user').order_by('history_date')
+        body = format_html_join(
+            '',
+            '<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            ((r.history_date, r.status, r.get_history_type_display(), r.history_user or '-') for r in rows),
+        )
+        return format_html('<table><tr><th>when</th><th>status</th><th>change</th><th>by</th></tr>{}</table>', body)
 
     @admin.display(description='exam', ordering='exam__exam_name')
     def exam_name(self, attempt: ExamAttempt) -> str:
@@ -160,11 +189,24 @@ class ExamAttemptAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
         """Reject each selected attempt through core.api."""
         self._review(request, queryset, 'reject')
 
+    @admin.action(description='Reset the selected attempts (the learner may start again; history stays)')
+    def reset_attempts(self, request, queryset):
+        """Reset each selected attempt through core.api."""
+        self._review(request, queryset, 'reset')
+
+    @admin.action(description='Let the learner resume the selected errored attempts with the time left')
+    def resume_attempts(self, request, queryset):
+        """Mark each selected errored attempt ready to resume through core.api."""
+        self._review(request, queryset, 'resume')
+
     def _review(self, request, queryset, action: str) -> None:
         done, refused = 0, []
         for attempt_id in queryset.values_list('id', flat=True):
             try:
-                api.update_attempt_with_action(attempt_id=attempt_id, action=action, actor=request.user)
+                if action == 'reset':
+                    api.reset_exam_attempt(attempt_id, actor=request.user)
+                else:
+                    api.update_attempt_with_action(attempt_id=attempt_id, action=action, actor=request.user)
                 done += 1
             except ExamBaseException as error:
                 refused.append(f'{attempt_id}: {error.message}')
@@ -174,9 +216,34 @@ class ExamAttemptAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
             self.message_user(request, f'{action} refused for ' + '; '.join(refused), messages.ERROR)
 
 
+class AccommodationAdminMixin:
+    """Saves and deletes go through core.api, so a running attempt's deadline follows at once."""
+
+    def _report(self, request, error: ExamBaseException) -> None:
+        self.message_user(request, error.message, messages.ERROR)
+
+
 @admin.register(StudentAllowance)
-class StudentAllowanceAdmin(SimpleHistoryAdmin):
-    """Extra time of learners on exams."""
+class StudentAllowanceAdmin(AccommodationAdminMixin, SimpleHistoryAdmin):
+    """Extra time of learners on exams (saved through core.api, which extends running attempts)."""
+
+    def save_model(self, request, obj, form, change):
+        """Upsert through core.api."""
+        spec = api.AllowanceSpec(
+            exam_id=obj.exam_id,
+            username=obj.user.username,
+            extra_time_mins=None if obj.time_multiplier else obj.extra_time_mins,
+            time_multiplier=obj.time_multiplier,
+        )
+        try:
+            saved = api.upsert_allowances(obj.exam.course_id, specs=[spec], actor=request.user)
+            obj.pk = saved[0].pk
+        except ExamBaseException as error:
+            self._report(request, error)
+
+    def delete_model(self, request, obj):
+        """Delete through core.api."""
+        api.delete_allowance(obj.exam.course_id, allowance_id=obj.pk, actor=request.user)
 
     list_display = ('id', 'user', 'exam', 'course_id', 'extra_time_mins', 'modified')
     list_filter = ('exam__exam_type',)
@@ -201,3 +268,43 @@ class CourseStaffRoleAdmin(admin.ModelAdmin):
     search_fields = ('user__username', 'user__email', 'course_id')
     raw_id_fields = ('user',)
     readonly_fields = ('created', 'modified')
+
+
+@admin.register(DueDateExtension)
+class DueDateExtensionAdmin(AccommodationAdminMixin, SimpleHistoryAdmin):
+    """Personal due dates (saved through core.api, which moves running deadlines)."""
+
+    list_display = ('id', 'user', 'exam', 'due_date', 'granted_by', 'modified')
+    list_select_related = ('user', 'exam', 'granted_by')
+    search_fields = ('user__username', 'user__email', 'exam__course_id', 'exam__content_id')
+    raw_id_fields = ('user', 'exam')
+    readonly_fields = ('granted_by', 'created', 'modified')
+
+    def save_model(self, request, obj, form, change):
+        """Set the due date through core.api."""
+        try:
+            saved = api.set_due_date_extension(
+                obj.exam.course_id,
+                exam_id=obj.exam_id,
+                username=obj.user.username,
+                email=None,
+                due_date=obj.due_date,
+                actor=request.user,
+            )
+            obj.pk = saved.pk
+        except ExamBaseException as error:
+            self._report(request, error)
+
+    def delete_model(self, request, obj):
+        """Delete through core.api."""
+        api.delete_due_date_extension(obj.exam.course_id, extension_id=obj.pk, actor=request.user)
+
+
+@admin.register(AttemptReview)
+class AttemptReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Staff review decisions, for audit."""
+
+    list_display = ('id', 'attempt', 'decision', 'reviewer', 'created')
+    list_filter = ('decision',)
+    list_select_related = ('attempt', 'reviewer')
+    search_fields = ('attempt__user__username', 'attempt__exam__course_id', 'reviewer__username', 'comment')

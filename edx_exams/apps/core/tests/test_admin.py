@@ -6,8 +6,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from edx_exams.apps.core.models import (
+    AttemptReview,
     CourseExamConfiguration,
     CourseStaffRole,
+    DueDateExtension,
     Exam,
     ExamAttempt,
     ProctoringProvider,
@@ -35,10 +37,22 @@ def data():
     attempt = ExamAttemptFactory(exam=exam, status='submitted')
     AllowanceFactory(exam=exam, user=attempt.user)
     CourseStaffRoleFactory(course_id=COURSE)
+    DueDateExtension.objects.create(user=attempt.user, exam=exam, due_date='2030-01-01T00:00:00Z')
+    AttemptReview.objects.create(attempt=attempt, reviewer=attempt.user, decision='verified', comment='ok')
     return {'config': config, 'exam': exam, 'attempt': attempt}
 
 
-MODELS = [ProctoringProvider, CourseExamConfiguration, Exam, ExamAttempt, StudentAllowance, CourseStaffRole, User]
+MODELS = [
+    ProctoringProvider,
+    CourseExamConfiguration,
+    Exam,
+    ExamAttempt,
+    StudentAllowance,
+    CourseStaffRole,
+    User,
+    DueDateExtension,
+    AttemptReview,
+]
 FILTERS = {
     Exam: '?exam_type__exact=proctored&is_active__exact=1',
     ExamAttempt: '?status__exact=submitted&exam__exam_type=proctored',
@@ -108,3 +122,46 @@ def test_review_actions_go_through_the_state_machine(admin_client, data, action,
     assert any('1 attempt(s) updated' in text for text in texts)
     assert any(f'refused for {running.pk}' in text for text in texts)
     assert ExamAttempt.history.filter(id=data['attempt'].pk, status=status).exists()
+
+
+def test_attempt_page_shows_status_history_and_reviews(admin_client, data):
+    page = admin_client.get(admin_url(ExamAttempt, 'change', data['attempt'].pk)).content.decode()
+    assert 'Status history' in page
+    assert 'submitted' in page
+    assert 'ok' in page
+
+
+def test_reset_and_resume_actions_go_through_core_api(admin_client, data):
+    from edx_exams.apps.core import api
+
+    attempt = data['attempt']
+    response = admin_client.post(
+        admin_url(ExamAttempt), {'action': 'reset_attempts', '_selected_action': [attempt.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    attempt.refresh_from_db()
+    assert attempt.is_active is False
+    assert attempt.reset_by is not None
+    errored = ExamAttemptFactory(exam=data['exam'], status='created')
+    api.transition_attempt(errored.id, 'ready_to_start', actor=None)
+    api.transition_attempt(errored.id, 'started', actor=None)
+    api.transition_attempt(errored.id, 'error', actor=None)
+    admin_client.post(admin_url(ExamAttempt), {'action': 'resume_attempts', '_selected_action': [errored.pk]})
+    errored.refresh_from_db()
+    assert errored.ready_to_resume is True
+
+
+def test_allowance_saved_in_admin_extends_a_running_attempt(admin_client, data):
+    from edx_exams.apps.core import api
+    from edx_exams.apps.core.tests.factories import UserFactory
+
+    learner = UserFactory()
+    exam = ExamFactory(course_id=COURSE, time_limit_mins=30)
+    attempt = api.create_exam_attempt(user=learner, exam_id=exam.id, start_clock=True)
+    response = admin_client.post(
+        admin_url(StudentAllowance, 'add'), {'user': learner.pk, 'exam': exam.pk, 'extra_time_mins': 10}
+    )
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.allowed_time_limit_mins == 40
+    assert StudentAllowance.objects.get(user=learner, exam=exam).extra_time_mins == 10
