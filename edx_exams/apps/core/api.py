@@ -42,9 +42,11 @@ from edx_exams.apps.core.instructor import (
 from edx_exams.apps.core.onboarding import OnboardingStatus, get_onboarding_exam, get_onboarding_status
 from edx_exams.apps.core.proctoring_control import (
     add_attempt_time,
+    find_attempt_by_resource_link,
     is_attempt_paused,
     pause_attempt_clock,
     resume_attempt_clock,
+    save_proctoring_provider,
 )
 from edx_exams.apps.core.providers import ProviderSettings, get_provider_settings, list_providers
 from edx_exams.apps.core.resets import reset_exam_attempt
@@ -91,6 +93,8 @@ __all__ = [
     'get_exam_access_token',
     'ATTEMPT_ACTIONS',
     'add_attempt_time',
+    'find_attempt_by_resource_link',
+    'save_proctoring_provider',
     'is_attempt_paused',
     'pause_attempt_clock',
     'resume_attempt_clock',

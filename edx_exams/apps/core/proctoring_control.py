@@ -1,11 +1,12 @@
 """
-The attempt clock as a proctoring tool controls it (LTI Assessment Control Service).
+What a proctoring tool may do in core, through the LTI app: control the clock, find an attempt, register.
 
-`pause` freezes the clock of a running attempt, `resume` restarts it where it
-stopped, and extra time moves the deadline. Each function locks the attempt row
-inside a transaction, as `transition_attempt` does, so a learner's submit, the
-expiry sweep and the tool are serialised on the row. None of them changes a
-status: that is only ever done by `transition_attempt`.
+The clock as the tool controls it (LTI Assessment Control Service): `pause`
+freezes the clock of a running attempt, `resume` restarts it where it stopped,
+and extra time moves the deadline. Each function locks the attempt row inside a
+transaction, as `transition_attempt` does, so a learner's submit, the expiry
+sweep and the tool are serialised on the row. None of them changes a status:
+that is only ever done by `transition_attempt`.
 
 While paused, `expires_at` is NULL: neither the expiry sweep nor a read submits
 a paused attempt, and the seconds that were left wait in
@@ -15,6 +16,7 @@ like the deadline fixed at the first start.
 
 import logging
 import math
+import uuid
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -22,10 +24,28 @@ from django.utils import timezone
 
 from edx_exams.apps.core import timing
 from edx_exams.apps.core.exceptions import ExamAttemptDoesNotExist, ExamBaseException, ExamIllegalStatusTransition
-from edx_exams.apps.core.models import ExamAttempt
+from edx_exams.apps.core.models import ExamAttempt, ProctoringProvider
 from edx_exams.apps.core.statuses import IN_PROGRESS
 
 log = logging.getLogger(__name__)
+
+
+def find_attempt_by_resource_link(*, user_id: int, resource_id: uuid.UUID, attempt_number: int) -> ExamAttempt | None:
+    """Return the learner's attempt number `attempt_number` at the exam whose LTI resource id is `resource_id`."""
+    attempts = ExamAttempt.objects.select_related('exam', 'exam__provider', 'user')
+    return attempts.filter(user_id=user_id, exam__resource_id=resource_id, attempt_number=attempt_number).first()
+
+
+def save_proctoring_provider(
+    name: str, *, verbose_name: str, lti_configuration_id: str | None = None
+) -> ProctoringProvider:
+    """Create or update the proctoring provider `name` (a registered LTI tool) and return it."""
+    defaults = {'verbose_name': verbose_name}
+    if lti_configuration_id is not None:
+        defaults['lti_configuration_id'] = lti_configuration_id
+    provider, created = ProctoringProvider.objects.update_or_create(name=name, defaults=defaults)
+    log.info('Proctoring provider saved provider=%s created=%s', provider.name, created)
+    return provider
 
 
 def is_attempt_paused(attempt: ExamAttempt) -> bool:

@@ -33,7 +33,7 @@ from edx_exams.apps.lti import constants as c
 from edx_exams.apps.lti.acs_actions import ACTION_HANDLERS, AcsRequest
 from edx_exams.apps.lti.exceptions import AcsUnsupportedMediaType, LtiError, LtiForbidden, LtiUnauthorized, OAuthError
 from edx_exams.apps.lti.keys import decode_platform_jwt, sign_platform_jwt
-from edx_exams.apps.lti.models import AssessmentControlRecord, LtiToolRegistration
+from edx_exams.apps.lti.models import AssessmentControlRecord, LtiProctoringSession, LtiToolRegistration
 from edx_exams.apps.lti.platform import decode_tool_jwt, find_user_by_subject, issuer, platform_url, use_once
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,9 @@ def control_assessment(registration_id: int, *, authorization: str, content_type
         raise LtiError(f'Action {request.action} was not advertised to this tool.')
     attempt = _find_attempt(request, registration)
     with transaction.atomic():
+        # One ACS call at a time per attempt: lock its LTI session, then read the attempt afresh.
+        LtiProctoringSession.objects.select_for_update().filter(attempt_id=attempt.id).first()
+        attempt = core_api.get_attempt(attempt.id)
         status_before = attempt.status
         acs_status, extra_time = ACTION_HANDLERS[request.action](attempt, request)
         attempt = core_api.get_attempt(attempt.id)
@@ -203,10 +206,8 @@ def _find_attempt(request: AcsRequest, registration: LtiToolRegistration) -> Exa
     resource_id = _parse_uuid(request.resource_link_id)
     attempt = None
     if user is not None and resource_id is not None:
-        attempt = (
-            ExamAttempt.objects.select_related('exam', 'user')
-            .filter(user=user, exam__resource_id=resource_id, attempt_number=request.attempt_number)
-            .first()
+        attempt = core_api.find_attempt_by_resource_link(
+            user_id=user.id, resource_id=resource_id, attempt_number=request.attempt_number
         )
     if attempt is None:
         raise ExamAttemptDoesNotExist('No attempt matches user.sub, resource_link.id and attempt_number.')

@@ -93,7 +93,7 @@ def sign_platform_jwt(claims: dict) -> str:
 def decode_platform_jwt(token: str, *, audience: str, issuer: str) -> dict:
     """Verify a JWT this platform signed (kid among the published keys, RS256) and return its claims."""
     kid = unverified_header(token).get('kid')
-    key = LtiPlatformKey.objects.filter(kid=kid or '').first()
+    key = LtiPlatformKey.objects.filter(kid=kid).first() if isinstance(kid, str) else None
     if key is None or (key.retired_at and key.retired_at < timezone.now() - retired_key_lifetime()):
         raise LtiError('Unknown platform key.')
     public_key = jwt.PyJWK(key.public_jwk, SIGNING_ALGORITHM).key
@@ -154,8 +154,8 @@ def _load_tool_pem(pem: str):
         key = serialization.load_pem_public_key(pem.strip().encode('ascii'))
     except ValueError as error:
         raise LtiError('The tool public key is not a valid PEM key.') from error
-    if not isinstance(key, rsa.RSAPublicKey):
-        raise LtiError('The tool public key is not an RSA key.')
+    if not isinstance(key, rsa.RSAPublicKey) or key.key_size < RSA_KEY_SIZE:
+        raise LtiError('The tool public key must be an RSA key of at least 2048 bits.')
     return key
 
 
@@ -187,9 +187,10 @@ def _find_jwk(jwks: dict, kid: str):
         if jwk.get('alg', SIGNING_ALGORITHM) != SIGNING_ALGORITHM or jwk.get('use', 'sig') != 'sig':
             continue
         try:
-            return jwt.PyJWK(jwk, SIGNING_ALGORITHM).key
+            key = jwt.PyJWK(jwk, SIGNING_ALGORITHM).key
         except jwt.PyJWTError:
             return None
+        return key if key.key_size >= RSA_KEY_SIZE else None
     return None
 
 

@@ -6,7 +6,7 @@ import attrs
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from edx_exams.apps.core.models import ProctoringProvider
+from edx_exams.apps.core import api as core_api
 from edx_exams.apps.lti.keys import get_public_jwks
 from edx_exams.apps.lti.models import LtiToolRegistration
 from edx_exams.apps.lti.platform import issuer, platform_url
@@ -38,9 +38,7 @@ def register_tool(data: ToolRegistrationData) -> LtiToolRegistration:
     (for example both or neither of the JWKS URL and the public key).
     """
     with transaction.atomic():
-        provider, _ = ProctoringProvider.objects.update_or_create(
-            name=data.name, defaults={'verbose_name': data.verbose_name}
-        )
+        provider = core_api.save_proctoring_provider(data.name, verbose_name=data.verbose_name)
         registration = LtiToolRegistration.objects.filter(provider=provider).first() or LtiToolRegistration(
             provider=provider
         )
@@ -48,8 +46,9 @@ def register_tool(data: ToolRegistrationData) -> LtiToolRegistration:
         registration.full_clean(validate_unique=True)
         registration.save()
         if provider.lti_configuration_id != str(registration.pk):
-            provider.lti_configuration_id = str(registration.pk)
-            provider.save(update_fields=['lti_configuration_id', 'modified'])
+            core_api.save_proctoring_provider(
+                data.name, verbose_name=data.verbose_name, lti_configuration_id=str(registration.pk)
+            )
     log.info('LTI tool registered provider=%s registration_id=%s', provider.name, registration.pk)
     return registration
 

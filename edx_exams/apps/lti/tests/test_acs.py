@@ -1,5 +1,6 @@
 """The Assessment Control Service: the token endpoint, every action, and every refusal (nothing changed)."""
 
+import base64
 import json
 import time
 import uuid
@@ -314,6 +315,11 @@ def _token(lti):
     return token_request(lti).json()['access_token']
 
 
+def _with_header(token, header):
+    encoded = base64.urlsafe_b64encode(json.dumps(header).encode()).rstrip(b'=').decode()
+    return '.'.join([encoded, *token.split('.')[1:]])
+
+
 def _platform_token(lti, **claims):
     now = int(time.time())
     payload = {
@@ -332,6 +338,7 @@ def _platform_token(lti, **claims):
 ACS_CASES = {
     'no token': (lambda lti: {'token': None}, 401),
     'garbage token': (lambda lti: {'token': 'garbage'}, 401),
+    'token with a non-string kid': (lambda lti: {'token': _with_header(_token(lti), {'alg': 'RS256', 'kid': 1})}, 401),
     'token signed by the tool, not the platform': (lambda lti: {'token': assertion(lti.tool)}, 401),
     'expired token': (
         lambda lti: {'token': _platform_token(lti, iat=int(time.time()) - 7200, exp=int(time.time()) - 3600)},

@@ -5,6 +5,7 @@ from io import StringIO
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -15,6 +16,7 @@ from edx_exams.apps.lti.exceptions import LtiError
 from edx_exams.apps.lti.keys import decode_platform_jwt, sign_platform_jwt
 from edx_exams.apps.lti.models import LtiPlatformKey
 from edx_exams.apps.lti.tests.helpers import post_start_assessment, register_reference_tool, start_proctoring
+from edx_exams.apps.lti.tests.reference_tool import public_jwk
 
 pytestmark = pytest.mark.django_db
 
@@ -132,6 +134,17 @@ def test_unknown_kids_refetch_at_most_once_per_interval(lti, jwt_client):
         token = lti.tool.start_assessment_jwt(claims, header={'kid': 'bogus'})
         assert post_start_assessment(token).status_code == 400
     assert lti.server.jwks_hits == 1
+    lti.attempt.refresh_from_db()
+    assert lti.attempt.status == S.DOWNLOAD_SOFTWARE_CLICKED
+
+
+def test_a_weak_tool_key_is_refused(lti, jwt_client, settings):
+    settings.LTI_TOOL_JWKS_REFETCH_INTERVAL_SECONDS = 0
+    claims = _launch(lti, jwt_client)
+    weak = rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505 - the point of the test
+    lti.tool.key, lti.tool.kid = weak, public_jwk(weak)['kid']
+    lti.tool.published_keys.append(public_jwk(weak))
+    assert post_start_assessment(lti.tool.start_assessment_jwt(claims)).status_code == 400
     lti.attempt.refresh_from_db()
     assert lti.attempt.status == S.DOWNLOAD_SOFTWARE_CLICKED
 
