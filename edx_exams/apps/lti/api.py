@@ -22,7 +22,8 @@ from edx_exams.apps.lti.launches import (
     begin_instructor_launch,
     begin_start_proctoring,
 )
-from edx_exams.apps.lti.models import LtiMessageHint, LtiUsedNonce
+from edx_exams.apps.lti.models import LtiMessageHint, LtiProctoringSession, LtiSubject, LtiUsedNonce
+from edx_exams.apps.lti.platform import new_subject_id
 from edx_exams.apps.lti.registration import ToolRegistrationData, get_platform_registration_data, register_tool
 from edx_exams.apps.lti.reviews import get_reviews_for_attempts
 
@@ -43,6 +44,7 @@ __all__ = [
     'issue_access_token',
     'prune_expired_records',
     'register_tool',
+    'retire_user_data',
     'rotate_platform_keys',
 ]
 
@@ -55,3 +57,16 @@ def prune_expired_records(*, now: datetime | None = None) -> int:
     if hints or nonces:
         log.info('LTI records pruned hints=%s nonces=%s', hints, nonces)
     return hints + nonces
+
+
+def retire_user_data(*, user_id: int) -> None:
+    """
+    Remove what the LTI app keeps about a retired user: the identity claims tools reported.
+
+    The user's `sub` is replaced by a fresh random one, so the tools' records no
+    longer link to this account. Runs inside the retirement transaction.
+    """
+    sessions = LtiProctoringSession.objects.filter(attempt__user_id=user_id, verified_user__isnull=False)
+    cleared = sessions.update(verified_user=None)
+    LtiSubject.objects.filter(user_id=user_id).update(sub=new_subject_id())
+    log.info('LTI data of retired user cleared user_id=%s sessions=%s', user_id, cleared)

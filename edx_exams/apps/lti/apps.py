@@ -11,5 +11,5 @@ class LtiConfig(AppConfig):
     verbose_name = 'LTI proctoring'
 
     def ready(self):
-        """Connect the receivers of core signals."""
-        from edx_exams.apps.lti import retirement  # noqa: F401
+        """Connect the signal handlers."""
+        from edx_exams.apps.lti.signals import handlers  # noqa: F401

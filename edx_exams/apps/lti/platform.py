@@ -76,12 +76,17 @@ def get_subject(user: User) -> str:
         return subject.sub
     candidate = user.anonymous_user_id
     if not candidate or LtiSubject.objects.filter(sub=candidate).exists():
-        candidate = secrets.token_hex(16)
+        candidate = new_subject_id()
     try:
         with transaction.atomic():
             return LtiSubject.objects.create(user=user, sub=candidate).sub
     except IntegrityError:  # a concurrent first launch created it
         return LtiSubject.objects.get(user=user).sub
+
+
+def new_subject_id() -> str:
+    """Return a fresh random LTI `sub` (128 bits, hex)."""
+    return secrets.token_hex(16)
 
 
 def find_user_by_subject(sub: object) -> User | None:

@@ -128,3 +128,18 @@ def test_expired_hints_and_nonces_are_pruned(lti):
     assert prune_expired_lti_records() == 2
     assert list(LtiMessageHint.objects.values_list('hint_hash', flat=True)) == ['b' * 64]
     assert not LtiUsedNonce.objects.exists()
+
+
+def test_retiring_a_user_clears_the_identity_claims_and_unlinks_the_sub(lti, jwt_client):
+    from edx_exams.apps.core import api as core_api
+    from edx_exams.apps.lti.models import LtiProctoringSession, LtiSubject
+    from edx_exams.apps.lti.tests.helpers import post_start_assessment, start_proctoring
+
+    claims = start_proctoring(lti, jwt_client.as_user(lti.learner))
+    assert post_start_assessment(lti.tool.start_assessment_jwt(claims)).status_code == 302
+    assert LtiProctoringSession.objects.get().verified_user
+
+    core_api.retire_user(lms_user_id=lti.learner.lms_user_id)
+
+    assert LtiProctoringSession.objects.get().verified_user is None
+    assert LtiSubject.objects.get(user=lti.learner).sub != claims['sub']

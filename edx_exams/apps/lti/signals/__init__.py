@@ -1,0 +1,1 @@
+"""Signals received by the LTI app."""
