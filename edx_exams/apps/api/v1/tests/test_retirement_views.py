@@ -4,6 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from edx_exams.apps.api.v1.tests.learner import LearnerSession
 from edx_exams.apps.core.models import AttemptReview, ExamAttempt, StudentAllowance, User
 from edx_exams.apps.core.retirement import retired_username_for
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
@@ -15,6 +16,7 @@ from edx_exams.apps.core.tests.factories import (
     ProviderFactory,
     UserFactory,
 )
+from edx_exams.apps.events.models import OutboxEvent
 from edx_exams.apps.lti.models import LtiProctoringSession, LtiToolRegistration
 from test_utils.auth import JwtClient
 
@@ -189,3 +191,14 @@ def test_the_salt_changes_the_retired_username(settings):
     first = retired_username_for('ada')
     settings.RETIRED_USER_SALT = 'two'
     assert retired_username_for('ada') != first
+
+
+def test_events_waiting_for_the_lms_are_anonymised_too(admin, learner):
+    session = LearnerSession(learner)
+    attempt_id = session.create(ExamFactory(course_id=COURSE).id).json()['exam_attempt_id']
+    assert session.act(attempt_id, 'submit').status_code == 200
+    assert OutboxEvent.objects.filter(attempt_id=attempt_id).exists()
+    assert admin.post(URL, {'username': 'ada'}, format='json').status_code == 200
+    for event in OutboxEvent.objects.filter(attempt_id=attempt_id):
+        pii = event.event_data['student_user']['pii']
+        assert pii == {'username': retired_username_for('ada'), 'email': '', 'name': ''}
