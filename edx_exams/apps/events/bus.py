@@ -45,7 +45,12 @@ def send_event(signal: OpenEdxPublicSignal, *, event_data: dict, metadata: Event
     topics = enabled_topics(signal.event_type)
     producer = _configured_producer() if topics else None
     if producer is None:
-        log.info('Event not sent to a bus event_type=%s event_id=%s topics=%s', signal.event_type, metadata.id, topics)
+        log.info(
+            'Event logged only (no event bus configured or no topic enabled) event_type=%s event_id=%s topics=%s',
+            signal.event_type,
+            metadata.id,
+            topics,
+        )
         return []
     for topic, event_key_field in topics:
         try:
