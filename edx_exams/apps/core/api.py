@@ -30,7 +30,7 @@ from edx_exams.apps.core.attempts import (
 )
 from edx_exams.apps.core.configs import get_course_exam_configuration, update_course_exam_configuration
 from edx_exams.apps.core.exams import ExamSpec, PublishResult, list_active_exams, publish_course_exams
-from edx_exams.apps.core.exceptions import ExamIllegalStatusTransition
+from edx_exams.apps.core.exceptions import AnotherAttemptInProgress, ExamIllegalStatusTransition
 from edx_exams.apps.core.instructor import (
     ATTEMPT_ORDERINGS,
     DEFAULT_ATTEMPT_ORDERING,
@@ -68,6 +68,7 @@ from edx_exams.apps.core.timing import (
 from edx_exams.apps.core.transitions import transition_attempt
 
 __all__ = [
+    'AnotherAttemptInProgress',
     'ATTEMPT_ORDERINGS',
     'DEFAULT_ATTEMPT_ORDERING',
     'AttemptQuery',

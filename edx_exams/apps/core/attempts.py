@@ -115,29 +115,44 @@ def create_exam_attempt(*, user: User, exam_id: int, start_clock: bool, now: dat
     """
     Create the learner's attempt at `exam_id` (or return the one that exists) and start it if asked.
 
-    Double clicks and two tabs get the same attempt: the unique constraint on
-    (user, exam, attempt number) lets one insert win and the other reads it.
-    The clock starts only for attempts taken without proctoring; a proctored
-    attempt starts when the proctoring tool says it is ready.
+    Double clicks and two tabs get the same attempt: creating and starting
+    attempts are serialised per learner on their user row, so the second request
+    finds what the first one made (the unique constraint on user, exam and
+    attempt number backs this up). The clock starts only for attempts taken
+    without proctoring; a proctored attempt starts when the tool says it is ready.
     """
     now = now or timezone.now()
     exam = get_exam(exam_id)
     _check_exam_open(exam, user=user, now=now)
-    attempt = get_current_attempt(user=user, exam=exam, now=now)
-    if attempt is None or attempt.ready_to_resume:
-        attempt = _insert_attempt(user=user, exam=exam, resuming=attempt)
-    if start_clock and not attempt.taking_as_proctored and attempt.status == S.CREATED:
-        attempt = start_attempt(attempt=attempt, actor=user, now=now)
+    with transaction.atomic():
+        _lock_learner(user)
+        attempt = get_current_attempt(user=user, exam=exam, now=now)
+        if attempt is None or attempt.ready_to_resume:
+            attempt = _insert_attempt(user=user, exam=exam, resuming=attempt)
+        if start_clock and not attempt.taking_as_proctored and attempt.status == S.CREATED:
+            attempt = start_attempt(attempt=attempt, actor=user, now=now)
     return attempt
 
 
 def start_attempt(*, attempt: ExamAttempt, actor: User, now: datetime | None = None) -> ExamAttempt:
-    """Start (or continue) `attempt`, refusing while another exam of the learner is running."""
+    """
+    Start (or continue) `attempt`, refusing while another exam of the learner is running.
+
+    The learner's user row is locked first, so two exams started at once in two
+    tabs cannot both pass the one-running-exam check.
+    """
     now = now or timezone.now()
-    if attempt.status not in IN_PROGRESS:
-        _check_no_other_running_attempt(attempt, now=now)
-    attempt, _ = transition_attempt(attempt.id, S.STARTED, actor=actor, now=now)
+    with transaction.atomic():
+        _lock_learner(attempt.user)
+        if attempt.status not in IN_PROGRESS:
+            _check_no_other_running_attempt(attempt, now=now)
+        attempt, _ = transition_attempt(attempt.id, S.STARTED, actor=actor, now=now)
     return attempt
+
+
+def _lock_learner(user: User) -> None:
+    """Serialise a learner's attempt creation and starts on their user row (a no-op on SQLite)."""
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list('pk', flat=True))
 
 
 def update_attempt_with_action(

@@ -140,3 +140,22 @@ def test_concurrent_retakes_give_one_new_attempt():
     assert len(set(results)) == 1
     assert ExamAttempt.objects.filter(user=user, exam=exam).count() == 2
     assert ExamAttempt.objects.filter(user=user, exam=exam, is_active=True).count() == 1
+
+
+def test_two_exams_started_at_once_leave_one_running():
+    user = UserFactory()
+    exams = [ExamFactory(), ExamFactory()]
+
+    def start(exam):
+        def call():
+            try:
+                return api.create_exam_attempt(user=user, exam_id=exam.id, start_clock=True).status
+            except api.AnotherAttemptInProgress:
+                return 'refused'
+
+        return call
+
+    results, errors = run_concurrently(start(exams[0]), start(exams[1]), start(exams[0]), start(exams[1]))
+    assert errors == []
+    assert ExamAttempt.objects.filter(user=user, status=S.STARTED).count() == 1
+    assert 'refused' in results
