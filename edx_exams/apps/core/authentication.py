@@ -23,25 +23,33 @@ class ExamsJwtAuthentication(JwtAuthentication):
 
     The parent finds users by username only. When the LMS renames a user, the
     token keeps the same `user_id` under a new username; we rename the local row
-    instead of failing on the unique `lms_user_id`.
+    instead of failing on the unique `lms_user_id`. A deactivated (retired) user
+    is refused, and a token never renames a retired row back to its old name.
     """
 
     def authenticate_credentials(self, payload):
-        """Return the user of the token, renaming the row known by the LMS user id if needed."""
+        """Return the active user of the token, renaming the row known by the LMS user id if needed."""
         lms_user_id = payload.get('user_id')
         username = payload.get('preferred_username') or payload.get('username')
         if lms_user_id is not None and username:
             self._rename_user_with_lms_id(lms_user_id, username)
         try:
-            return super().authenticate_credentials(payload)
+            user = super().authenticate_credentials(payload)
         except IntegrityError as error:  # pragma: no cover - a concurrent first login; the retry finds the row
             raise exceptions.AuthenticationFailed('Please retry.') from error
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed('User inactive or retired.')
+        return user
 
     @staticmethod
     def _rename_user_with_lms_id(lms_user_id, username):
         user_model = get_user_model()
         existing = user_model.objects.filter(lms_user_id=lms_user_id).exclude(username=username).first()
-        if existing is None or user_model.objects.filter(username=username).exists():
+        if existing is None or not existing.is_active:
+            if existing is not None:
+                raise exceptions.AuthenticationFailed('User inactive or retired.')
+            return
+        if user_model.objects.filter(username=username).exists():
             return
         log.info('Renaming user lms_user_id=%s from=%s to=%s', lms_user_id, existing.username, username)
         existing.username = username

@@ -137,3 +137,21 @@ def test_dev_token_helper_round_trips(api_client):
     user = UserFactory(is_staff=True)
     response = api_client.get(ME_URL, **_header(build_lms_jwt(user)))
     assert response.json()['is_staff'] is True
+
+
+def test_retired_user_cannot_log_back_in(api_client):
+    from edx_exams.apps.core import api
+
+    user = UserFactory(username='jwtuser', lms_user_id=77, email='jwt@example.com')
+    api.retire_user(username='jwtuser')
+    response = api_client.get(ME_URL, **_header(encode_lms_jwt(_payload())))
+    assert response.status_code == 401
+    user.refresh_from_db()
+    assert user.username.startswith('retired_user_')
+    assert user.email == ''
+    assert User.objects.filter(lms_user_id=77).count() == 1
+
+
+def test_inactive_user_is_refused(api_client):
+    UserFactory(username='jwtuser', lms_user_id=77, is_active=False)
+    assert api_client.get(ME_URL, **_header(encode_lms_jwt(_payload()))).status_code == 401
