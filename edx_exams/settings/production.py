@@ -25,7 +25,8 @@ if CONFIG_FILE:
         _config = yaml.safe_load(config_file) or {}
     for _key in DICT_UPDATE_KEYS:
         if _key in _config:
-            vars()[_key].update(_config.pop(_key))
+            # A new dict: the defaults belong to the base module and must not change under it.
+            vars()[_key] = {**vars()[_key], **_config.pop(_key)}
     # Merged per event type and topic, so a file can flip one topic without repeating the others.
     EVENT_BUS_PRODUCER_CONFIG = merge_producer_configs(
         EVENT_BUS_PRODUCER_CONFIG, _config.pop('EVENT_BUS_PRODUCER_CONFIG', None) or {}
