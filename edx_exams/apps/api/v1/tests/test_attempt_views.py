@@ -8,7 +8,7 @@ from freezegun import freeze_time
 
 from edx_exams.apps.api.v1.tests.learner import LearnerSession
 from edx_exams.apps.core import api
-from edx_exams.apps.core.models import ExamAttempt
+from edx_exams.apps.core.models import DueDateExtension, ExamAttempt
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
 from edx_exams.apps.core.tests.factories import (
     AllowanceFactory,
@@ -351,6 +351,20 @@ def test_not_started_attempt_reports_full_time(learner):
     learner.create(exam.id, start_clock='false')
     attempt = learner.exam(COURSE, exam.content_id).json()['exam']['attempt']
     assert attempt['time_remaining_seconds'] == pytest.approx(35 * 60, abs=1)
+
+
+def test_latest_agrees_with_the_exam_on_a_not_started_attempt(learner):
+    """L1 and L2/L3 must report the same time (section 5, item 8): allowance and personal due date included."""
+    now = timezone.now()
+    exam = ExamFactory(course_id=COURSE, time_limit_mins=30, due_date=now + timedelta(minutes=20))
+    AllowanceFactory(user=learner.user, exam=exam, extra_time_mins=5)
+    DueDateExtension.objects.create(user=learner.user, exam=exam, due_date=now + timedelta(days=1))
+    with freeze_time(now):
+        learner.create(exam.id, start_clock='false')
+        from_exam = learner.exam(COURSE, exam.content_id).json()['exam']['attempt']['time_remaining_seconds']
+        from_latest = learner.latest(exam.content_id).json()['time_remaining_seconds']
+    assert from_exam == pytest.approx(35 * 60, abs=1)
+    assert from_latest == from_exam
 
 
 def test_allowance_counts_at_start(learner):

@@ -74,10 +74,7 @@ class LatestExamAttemptView(APIView):
         attempt = api.get_latest_attempt(user=request.user, content_id=content_id, now=now)
         if attempt is None:
             return Response({})
-        context = {
-            'now': now,
-            'extra_time_mins': api.get_extra_time_mins(user_id=attempt.user_id, exam_id=attempt.exam_id),
-        }
+        context = {'now': now, 'terms': api.get_learner_terms(user_id=attempt.user_id, exam=attempt.exam)}
         return Response(StudentAttemptSerializer(attempt, context=context).data)
 
 
