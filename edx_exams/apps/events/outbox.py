@@ -102,10 +102,12 @@ def retry_unsent_events(*, now: datetime | None = None, batch_size: int = 200) -
 
     Run by the beat sweep. It gives up early when several attempts in a row fail,
     since the bus is then most likely down and the next sweep will try again.
+    Each claim is taken with the clock of its own moment (unless a test fixes `now`):
+    a sweep slowed down by the bus must not make claims that have already run out.
     """
-    now = now or timezone.now()
-    due = OutboxEvent.objects.filter(sent_at__isnull=True, next_try_at__lte=now).filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    started = now or timezone.now()
+    due = OutboxEvent.objects.filter(sent_at__isnull=True, next_try_at__lte=started).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=started)
     )
     attempt_ids = list(dict.fromkeys(due.order_by('id').values_list('attempt_id', flat=True)[:batch_size]))
     sent = failures = 0

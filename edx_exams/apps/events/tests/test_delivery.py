@@ -1,0 +1,80 @@
+"""
+Delivery guarantees of the outbox under the conditions production meets: slow sweeps racing the on-commit
+publisher, events that can never be built, and a learner's events spread over several attempts of one exam.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from edx_exams.apps.core import api as core_api
+from edx_exams.apps.core.tests.factories import UserFactory
+from edx_exams.apps.events import api, bus
+from edx_exams.apps.events.models import OutboxEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def started_attempt(user, exam):
+    return core_api.create_exam_attempt(user=user, exam_id=exam.id, start_clock=True)
+
+
+def submit(attempt, user):
+    return core_api.update_attempt_with_action(attempt_id=attempt.id, action='submit', actor=user)
+
+
+@pytest.fixture
+def recording_bus(monkeypatch):
+    """The event bus as a list of the event ids it accepted; set `.down = True` to refuse everything."""
+
+    class Recorder(list):
+        down = False
+        during_send = None  # called with the event's metadata while it is being sent
+
+        def send_event(self, signal, *, event_data, metadata):
+            if self.down:
+                raise bus.EventBusError('ConnectionError: the bus is down')
+            if self.during_send:
+                self.during_send(metadata)
+            self.append(metadata.id)
+            return ['learning-exam-attempt-lifecycle']
+
+    recorder = Recorder()
+    monkeypatch.setattr(bus, 'send_event', recorder.send_event)
+    return recorder
+
+
+def test_a_slow_sweep_never_lets_the_on_commit_publisher_send_an_event_twice(
+    monkeypatch, recording_bus, learner, timed_exam
+):
+    """
+    The sweep claims each event with the clock of the moment it claims it, not of the moment the sweep began.
+
+    Otherwise, once the sweep has run longer than a claim lasts, its claims are already expired
+    when made, and the publish task queued on commit takes and sends the same event again.
+    """
+    other = UserFactory(lms_user_id=5151)
+    for user in (learner, other):
+        submit(started_attempt(user, timed_exam), user)  # unsent: no on-commit publish in this test
+    first, second = OutboxEvent.objects.order_by('id')
+    clock = [timezone.now()]
+    monkeypatch.setattr(timezone, 'now', lambda: clock[0])
+    claim_seconds = settings.EVENT_OUTBOX_CLAIM_SECONDS
+
+    racing_task = []
+
+    def slow_bus_and_a_racing_task(metadata):
+        if metadata.id == first.event_id:
+            clock[0] += timedelta(seconds=claim_seconds + 30)  # the bus answers slowly
+        else:
+            recording_bus.during_send = None
+            # Meanwhile the publish task queued when `second` committed runs, with the real clock.
+            racing_task.append(api.publish_outbox_event(second.id))
+
+    recording_bus.during_send = slow_bus_and_a_racing_task
+    assert api.retry_unsent_events() == 2
+    assert recording_bus == [first.event_id, second.event_id]
+    assert racing_task == [False]
+
