@@ -183,7 +183,11 @@ def _build_request(data: dict) -> AcsRequest:
 
 
 def _parse_time(value: object) -> datetime:
-    parsed = parse_datetime(value) if isinstance(value, str) else None
+    try:
+        # parse_datetime answers None for a malformed value, ValueError for a well-formed but impossible one.
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
     if parsed is None:
         raise LtiError('incident_time must be an ISO-8601 date and time.')
     return parsed if parsed.tzinfo else timezone.make_aware(parsed, timezone.get_default_timezone())

@@ -353,6 +353,18 @@ ACS_CASES = {
     'unknown action': (lambda lti: {'token': _token(lti), 'body': _body(lti, action='terminateRequest')}, 400),
     'no user': (lambda lti: {'token': _token(lti), 'body': _body(lti, user=None)}, 400),
     'no incident_time': (lambda lti: {'token': _token(lti), 'body': _body(lti, incident_time=None)}, 400),
+    'incident_time not a date': (
+        lambda lti: {'token': _token(lti), 'body': _body(lti, incident_time='yesterday')},
+        400,
+    ),
+    'incident_time with month 13': (
+        lambda lti: {'token': _token(lti), 'body': _body(lti, incident_time='2026-13-01T10:00:00Z')},
+        400,
+    ),
+    'incident_time with an offset of 25 hours': (
+        lambda lti: {'token': _token(lti), 'body': _body(lti, incident_time='2026-11-25T10:00:00+25:00')},
+        400,
+    ),
     'severity out of range': (lambda lti: {'token': _token(lti), 'body': _body(lti, incident_severity=7)}, 400),
     'attempt_number as a string': (lambda lti: {'token': _token(lti), 'body': _body(lti, attempt_number='1')}, 400),
     'unknown user': (lambda lti: {'token': _token(lti), 'body': _body(lti, user={'sub': 'nobody'})}, 404),
