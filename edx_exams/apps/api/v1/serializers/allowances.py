@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from edx_exams.apps.api.v1.serializers.fields import MAX_ROW_ID
 from edx_exams.apps.core.accommodations import MAX_EXTRA_TIME_MINS, MAX_TIME_MULTIPLIER
 
 
@@ -24,7 +25,7 @@ class AllowanceWriteSerializer(serializers.Serializer):
 
     username = serializers.CharField(required=False, max_length=150)
     email = serializers.EmailField(required=False)
-    exam_id = serializers.IntegerField(min_value=1)
+    exam_id = serializers.IntegerField(min_value=1, max_value=MAX_ROW_ID)
     extra_time_mins = serializers.IntegerField(required=False, min_value=0, max_value=MAX_EXTRA_TIME_MINS)
     time_multiplier = serializers.DecimalField(
         required=False, max_digits=4, decimal_places=2, min_value=1, max_value=MAX_TIME_MULTIPLIER
@@ -63,7 +64,7 @@ class DueDateExtensionWriteSerializer(serializers.Serializer):
 
     username = serializers.CharField(required=False, max_length=150)
     email = serializers.EmailField(required=False)
-    exam_id = serializers.IntegerField(min_value=1)
+    exam_id = serializers.IntegerField(min_value=1, max_value=MAX_ROW_ID)
     due_date = serializers.DateTimeField()
 
     def validate(self, attrs):

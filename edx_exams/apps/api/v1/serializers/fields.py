@@ -8,6 +8,9 @@ should report with a 400, not guess around.
 
 from rest_framework import serializers
 
+# The largest id a 64-bit primary key holds; a larger one cannot name a row (and crashes SQLite's `IN`).
+MAX_ROW_ID = 2**63 - 1
+
 
 class StrictCharField(serializers.CharField):
     """A JSON string."""

@@ -254,3 +254,22 @@ def test_due_date_extension_bad_input(staff, exam, body):
     assert response.status_code == 400
     assert response.json()['errors']
     assert not DueDateExtension.objects.exists()
+
+
+@pytest.mark.parametrize('exam_id', [2**63, 10**30])
+def test_exam_id_beyond_a_64_bit_integer_is_a_400(staff, exam, exam_id):
+    UserFactory(username='oz')
+    response = staff.post(URL, [{'username': 'oz', 'exam_id': exam_id, 'extra_time_mins': 5}], format='json')
+    assert response.status_code == 400
+    assert 'exam_id' in response.json()['errors']['0']
+    response = staff.post(
+        EXT_URL, {'username': 'oz', 'exam_id': exam_id, 'due_date': '2030-01-01T00:00Z'}, format='json'
+    )
+    assert response.status_code == 400
+    assert 'exam_id' in response.json()['errors']
+    text = f'username,exam_id,extra_time_mins\noz,{exam_id},5\n'
+    response = staff.post(f'{URL}/upload', {'file': _csv(text)}, format='multipart')
+    assert response.status_code == 400
+    assert 'exam_id' in response.json()['rows'][0]['errors']
+    assert not StudentAllowance.objects.exists()
+    assert not DueDateExtension.objects.exists()
