@@ -61,9 +61,15 @@ def record_attempt_reset(attempt: ExamAttempt, *, actor: User | None) -> OutboxE
     Record the EXAM_ATTEMPT_RESET event of `attempt`, reset by `actor`.
 
     Called inside the reset's transaction. The LMS resets the learner's problem
-    state only when the requesting user is a user it knows; without an actor the
-    learner themselves is named.
+    state only when the requesting user is a user it knows; without an actor, or
+    with one the LMS does not know (a Django admin who signed in with a password
+    has no LMS user id), the learner themselves is named.
     """
-    if actor is None:
-        log.warning('Attempt reset without an actor attempt_id=%s; naming the learner', attempt.id)
-    return record_attempt_event(attempt, signal=RESET_EVENT, requesting_user=actor or attempt.user)
+    if actor is None or actor.lms_user_id is None:
+        log.warning(
+            'Attempt reset by a user without an LMS user id attempt_id=%s actor_id=%s; naming the learner',
+            attempt.id,
+            actor.id if actor else None,
+        )
+        actor = attempt.user
+    return record_attempt_event(attempt, signal=RESET_EVENT, requesting_user=actor)

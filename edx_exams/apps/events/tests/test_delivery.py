@@ -13,6 +13,7 @@ from edx_exams.apps.core import api as core_api
 from edx_exams.apps.core.tests.factories import UserFactory
 from edx_exams.apps.events import api, bus
 from edx_exams.apps.events.models import OutboxEvent
+from edx_exams.apps.events.payloads import exam_attempt_data
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +79,23 @@ def test_a_slow_sweep_never_lets_the_on_commit_publisher_send_an_event_twice(
     assert recording_bus == [first.event_id, second.event_id]
     assert racing_task == [False]
 
+
+def test_reset_by_a_user_without_an_lms_id_still_resets_the_learner_in_the_lms(
+    learner, timed_exam, django_capture_on_commit_callbacks
+):
+    """
+    A Django admin who logged in with a password (no LMS user id) resets an attempt.
+
+    The LMS ignores EXAM_ATTEMPT_RESET unless requesting_user is one of its users, and an event
+    naming a user without an id could never be published: the learner is named instead.
+    """
+    admin = UserFactory(username='local_admin', lms_user_id=None, is_staff=True, is_superuser=True)
+    attempt = started_attempt(learner, timed_exam)
+    submit(attempt, learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        core_api.reset_exam_attempt(attempt.id, actor=admin)
+    reset = OutboxEvent.objects.get(attempt_id=attempt.id, event_type__endswith='reset.v1')
+    assert reset.sent_at is not None, reset.last_error
+    data = exam_attempt_data(reset.event_data)
+    assert data.requesting_user.id == 4242
+    assert data.student_user.id == 4242
