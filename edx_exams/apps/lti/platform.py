@@ -137,6 +137,9 @@ def decode_tool_jwt(
 
 def check_token_age(claims: dict, *, now: datetime | None = None) -> None:
     """Refuse a tool token issued too long ago or valid for too long (bounds the replay store)."""
+    # PyJWT accepts any value int() takes ("1700000000" too); a NumericDate is a JSON number (RFC 7519).
+    if not all(type(claims[name]) in (int, float) for name in ('iat', 'exp')):
+        raise LtiError('iat and exp must be numbers.')
     now_ts = (now or timezone.now()).timestamp()
     max_age = settings.LTI_TOOL_JWT_MAX_AGE_SECONDS
     if claims['iat'] < now_ts - max_age or claims['exp'] > now_ts + max_age:

@@ -233,6 +233,11 @@ TOKEN_CASES = {
         401,
         'invalid_client',
     ),
+    'exp as a string': (
+        lambda lti: {'client_assertion': assertion(lti.tool, exp=str(int(time.time()) + 60))},
+        401,
+        'invalid_client',
+    ),
     'wrong aud': (lambda lti: {'client_assertion': assertion(lti.tool, aud='https://evil')}, 401, 'invalid_client'),
     'sub is not the client': (lambda lti: {'client_assertion': assertion(lti.tool, sub='x')}, 401, 'invalid_client'),
     'unknown client': (

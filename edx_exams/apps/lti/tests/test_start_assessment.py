@@ -68,6 +68,8 @@ BAD_TOKENS = {
     'iat in the future': lambda t, launch: t.start_assessment_jwt(launch, iat=NOW + 300, exp=NOW + 600),
     'issued too long ago': lambda t, launch: t.start_assessment_jwt(launch, iat=NOW - 3600, exp=NOW + 60),
     'lives too long': lambda t, launch: t.start_assessment_jwt(launch, exp=NOW + 86400),
+    'iat as a string': lambda t, launch: t.start_assessment_jwt(launch, iat=str(NOW)),
+    'exp as a string': lambda t, launch: t.start_assessment_jwt(launch, exp=str(NOW + 300)),
     'no exp': lambda t, launch: t.start_assessment_jwt(launch, drop=['exp']),
     'no iat': lambda t, launch: t.start_assessment_jwt(launch, drop=['iat']),
     'no nonce': lambda t, launch: t.start_assessment_jwt(launch, drop=['nonce']),
