@@ -11,7 +11,8 @@ that is only ever done by `transition_attempt`.
 While paused, `expires_at` is NULL: neither the expiry sweep nor a read submits
 a paused attempt, and the seconds that were left wait in
 `paused_seconds_remaining`. New deadlines are capped by the exam's due date,
-like the deadline fixed at the first start.
+like the deadline fixed at the first start (a learner's personal extension
+replaces the exam's due date).
 """
 
 import logging
@@ -137,7 +138,8 @@ def _extend_clock(attempt: ExamAttempt, *, seconds: int) -> float:
 
 
 def _cap_by_due_date(attempt: ExamAttempt, deadline: datetime | None) -> datetime | None:
-    due = attempt.exam.due_date
+    """Cap `deadline` by the learner's due date (a personal extension replaces the exam's)."""
+    due = timing.get_learner_terms(user_id=attempt.user_id, exam=attempt.exam).due_date
     if due is None:
         return deadline
     return due if deadline is None else min(deadline, due)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from edx_exams.apps.core import api
 from edx_exams.apps.core.exam_types import ExamType
 from edx_exams.apps.core.exceptions import ExamBaseException, ExamIllegalStatusTransition
+from edx_exams.apps.core.models import DueDateExtension
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
 from edx_exams.apps.core.tests.factories import ExamAttemptFactory, ExamFactory
 
@@ -139,3 +140,18 @@ def test_extra_time_must_be_positive():
     attempt = _running_attempt(now)
     with pytest.raises(ExamBaseException):
         api.add_attempt_time(attempt.id, minutes=0, now=now)
+
+
+def test_resume_and_extra_time_honour_the_learners_personal_due_date():
+    """A learner with a due-date extension keeps it when the tool resumes the clock or adds time."""
+    now = timezone.now()
+    attempt = _running_attempt(now, minutes_left=20, due_date=now + timedelta(minutes=5))
+    DueDateExtension.objects.create(user=attempt.user, exam=attempt.exam, due_date=now + timedelta(days=1))
+
+    api.pause_attempt_clock(attempt.id, now=now)
+    resumed = api.resume_attempt_clock(attempt.id, now=now + timedelta(minutes=1))
+    assert resumed.expires_at == now + timedelta(minutes=21)
+
+    extended, added = api.add_attempt_time(attempt.id, minutes=10, now=now + timedelta(minutes=2))
+    assert added == 10
+    assert extended.expires_at == now + timedelta(minutes=31)
