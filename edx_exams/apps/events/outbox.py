@@ -16,6 +16,7 @@ the first one that cannot be published, and a later event never overtakes it.
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -85,23 +86,18 @@ def publish_outbox_event(outbox_id: int, *, now: datetime | None = None) -> bool
 
 def publish_attempt_events(attempt_id: int, *, now: datetime | None = None) -> int:
     """Publish the unsent events of attempt `attempt_id` oldest first, up to the first failure; return the count."""
-    sent = 0
-    for _ in range(MAX_EVENTS_PER_ATTEMPT_RUN):
-        event = OutboxEvent.objects.filter(attempt_id=attempt_id, sent_at__isnull=True).order_by('id').first()
-        if event is None or not _claim(event, now=now or timezone.now()):
-            break
-        if not _publish_claimed(event, now=now or timezone.now()):
-            break
-        sent += 1
-    return sent
+    return _publish_in_order(attempt_id, now=now).sent
 
 
 def retry_unsent_events(*, now: datetime | None = None, batch_size: int = 200) -> int:
     """
     Publish the unsent events whose retry time has come, attempt by attempt in order; return how many were sent.
 
-    Run by the beat sweep. It gives up early when several attempts in a row fail,
-    since the bus is then most likely down and the next sweep will try again.
+    Run by the beat sweep. An attempt is retried when its oldest unsent event is due:
+    a later event never makes an earlier one skip its backoff. The sweep gives up
+    early when the bus failed for several attempts in a row, since it is then most
+    likely down and the next sweep will try again; an event that cannot be built
+    (say, a learner without an LMS user id) only waits for its own next try.
     Each claim is taken with the clock of its own moment (unless a test fixes `now`):
     a sweep slowed down by the bus must not make claims that have already run out.
     """
@@ -110,13 +106,15 @@ def retry_unsent_events(*, now: datetime | None = None, batch_size: int = 200) -
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=started)
     )
     attempt_ids = list(dict.fromkeys(due.order_by('id').values_list('attempt_id', flat=True)[:batch_size]))
-    sent = failures = 0
-    for attempt_id in attempt_ids:
-        published = publish_attempt_events(attempt_id, now=now)
-        sent += published
-        failures = 0 if published else failures + 1
-        if failures >= SWEEP_FAILURES_BEFORE_GIVING_UP:
-            log.warning('Event retry sweep stopped early sent=%s attempts_left=%s', sent, len(attempt_ids))
+    sent = bus_failures = 0
+    for done, attempt_id in enumerate(attempt_ids, start=1):
+        run = _publish_in_order(attempt_id, now=now, due_only=True)
+        sent += run.sent
+        if run.sent:
+            bus_failures = 0
+        bus_failures += run.bus_failed
+        if bus_failures >= SWEEP_FAILURES_BEFORE_GIVING_UP:
+            log.warning('Event retry sweep stopped early sent=%s attempts_left=%s', sent, len(attempt_ids) - done)
             break
     if attempt_ids:
         log.info('Event retry sweep attempts=%s sent=%s', len(attempt_ids), sent)
@@ -179,17 +177,48 @@ def _claim(event: OutboxEvent, *, now: datetime) -> bool:
     return bool(claimed)
 
 
-def _publish_claimed(event: OutboxEvent, *, now: datetime) -> bool:
+@dataclass
+class _Run:
+    """What one in-order publishing run of an attempt did."""
+
+    sent: int = 0
+    # The run stopped because the bus failed (not because the event could not be built, or was held).
+    bus_failed: bool = False
+
+
+def _publish_in_order(attempt_id: int, *, now: datetime | None, due_only: bool = False) -> _Run:
+    """Publish the attempt's unsent events oldest first until one fails or is held; with `due_only`, if due."""
+    run = _Run()
+    for _ in range(MAX_EVENTS_PER_ATTEMPT_RUN):
+        event = OutboxEvent.objects.filter(attempt_id=attempt_id, sent_at__isnull=True).order_by('id').first()
+        if event is None or (due_only and event.next_try_at > (now or timezone.now())):
+            break
+        if not _claim(event, now=now or timezone.now()):
+            break
+        error = _publish_claimed(event, now=now or timezone.now())
+        if error is not None:
+            run.bus_failed = isinstance(error, bus.EventBusError)
+            break
+        run.sent += 1
+    return run
+
+
+def _publish_claimed(event: OutboxEvent, *, now: datetime) -> Exception | None:
+    """Publish a claimed event and mark it sent; return the error that left it unsent, if any."""
     signal = OpenEdxPublicSignal.get_signal_by_type(event.event_type)
     try:
         metadata = EventsMetadata(
             event_type=event.event_type, id=event.event_id, time=event.created, minorversion=signal.minor_version
         )
         event_data = {'exam_attempt': exam_attempt_data(event.event_data)}
+    except Exception as error:  # noqa: BLE001 - the event cannot be built: it stays unsent, visible in the admin
+        _mark_failed(event, error=error, now=now)
+        return error
+    try:
         topics = bus.send_event(signal, event_data=event_data, metadata=metadata)
     except Exception as error:  # noqa: BLE001 - whatever went wrong, the event stays unsent and is retried
         _mark_failed(event, error=error, now=now)
-        return False
+        return error
     OutboxEvent.objects.filter(pk=event.pk).update(sent_at=timezone.now(), claimed_until=None, last_error='')
     log.info(
         'Event published outbox_id=%s event_type=%s attempt_id=%s tries=%s topics=%s',
@@ -199,7 +228,7 @@ def _publish_claimed(event: OutboxEvent, *, now: datetime) -> bool:
         event.tries,
         ','.join(topics) or '-',
     )
-    return True
+    return None
 
 
 def _mark_failed(event: OutboxEvent, *, error: Exception, now: datetime) -> None:

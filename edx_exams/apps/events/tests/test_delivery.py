@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from edx_exams.apps.core import api as core_api
+from edx_exams.apps.core.statuses import ExamAttemptStatus as S
 from edx_exams.apps.core.tests.factories import UserFactory
 from edx_exams.apps.events import api, bus
 from edx_exams.apps.events.models import OutboxEvent
@@ -99,3 +100,31 @@ def test_reset_by_a_user_without_an_lms_id_still_resets_the_learner_in_the_lms(
     data = exam_attempt_data(reset.event_data)
     assert data.requesting_user.id == 4242
     assert data.student_user.id == 4242
+
+
+def test_events_that_can_never_be_published_do_not_stall_the_sweep(recording_bus, staff, learner, timed_exam):
+    """
+    Three learners without an LMS user id (their events cannot be built) each have a later event queued
+    behind the first; the sweep must still reach everybody else's events instead of taking them for a bus outage.
+    """
+    for _ in range(3):
+        user = UserFactory(lms_user_id=None)
+        attempt = started_attempt(user, timed_exam)
+        submit(attempt, user)
+        core_api.transition_attempt(attempt.id, S.VERIFIED, actor=staff)
+    healthy = started_attempt(learner, timed_exam)
+    submit(healthy, learner)
+    [healthy_event] = OutboxEvent.objects.filter(attempt_id=healthy.id)
+
+    now = timezone.now()
+    for minutes in range(1, 4):  # three beat sweeps
+        api.retry_unsent_events(now=now + timedelta(minutes=minutes))
+
+    assert recording_bus == [healthy_event.event_id]
+    healthy_event.refresh_from_db()
+    assert healthy_event.sent_at is not None
+    # The events that cannot be built stay unsent, visible in the admin with their error, and back off.
+    stuck = OutboxEvent.objects.filter(sent_at__isnull=True, event_type__endswith='submitted.v1')
+    assert stuck.count() == 3
+    assert all('has no LMS user id' in event.last_error for event in stuck)
+    assert all(event.tries == 2 for event in stuck)  # tried at +1 and +2 minutes; the next try is due at +4
