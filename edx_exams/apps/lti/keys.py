@@ -7,8 +7,9 @@ a retired key stays in the JWKS until every token it may have signed expired.
 
 Tool keys come from the registration's PEM or from its JWKS URL. The JWKS is
 cached; an unknown `kid` triggers one refetch, at most once per
-`LTI_TOOL_JWKS_REFETCH_INTERVAL_SECONDS`, so a flood of bogus kids cannot turn
-the platform into a request amplifier.
+`LTI_TOOL_JWKS_REFETCH_INTERVAL_SECONDS`, and a failed fetch is not tried again
+within that interval either, so a flood of bogus kids (or of any tool JWT while
+the tool's JWKS is down) cannot turn the platform into a request amplifier.
 """
 
 import base64
@@ -167,12 +168,15 @@ def _cached_tool_jwks(url: str) -> dict:
 def _fetch_tool_jwks(url: str) -> dict:
     if not url.startswith(('https://', 'http://')):
         raise LtiError('The tool JWKS URL must be http(s).')
+    if cache.get(_jwks_failure_cache_key(url)):
+        raise LtiError('The tool key set could not be fetched.')
     request = urllib.request.Request(url, headers={'Accept': 'application/json'})  # noqa: S310 - scheme checked
     try:
         with urllib.request.urlopen(request, timeout=settings.LTI_TOOL_JWKS_TIMEOUT_SECONDS) as response:  # noqa: S310
             body = json.loads(response.read(JWKS_MAX_BYTES + 1)[:JWKS_MAX_BYTES])
     except (OSError, ValueError) as error:
         log.warning('Tool JWKS fetch failed url=%s error=%s', url, type(error).__name__)
+        _remember_fetch_failure(url)
         raise LtiError('The tool key set could not be fetched.') from error
     keys = body.get('keys') if isinstance(body, dict) else None
     jwks = {'keys': keys if isinstance(keys, list) else [], 'fetched_at': time.time()}
@@ -194,8 +198,19 @@ def _find_jwk(jwks: dict, kid: str):
     return None
 
 
+def _remember_fetch_failure(url: str) -> None:
+    """Do not fetch `url` again before the refetch interval has passed."""
+    interval = settings.LTI_TOOL_JWKS_REFETCH_INTERVAL_SECONDS
+    if interval > 0:
+        cache.set(_jwks_failure_cache_key(url), True, interval)
+
+
 def _jwks_cache_key(url: str) -> str:
     return 'lti:tool-jwks:' + hashlib.sha256(url.encode('utf-8')).hexdigest()
+
+
+def _jwks_failure_cache_key(url: str) -> str:
+    return 'lti:tool-jwks-failed:' + hashlib.sha256(url.encode('utf-8')).hexdigest()
 
 
 def unverified_header(token: str) -> dict:

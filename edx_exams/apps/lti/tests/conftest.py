@@ -56,6 +56,7 @@ def make_lti_setup(tool_server, *, base_url, name='proctortool', client_id='tool
     )
     tool_server.tool = tool
     tool_server.jwks_hits = 0
+    tool_server.jwks_status = 200
     registration = register_reference_tool(tool, tool_server, name=name)
     tool.platform_key_set = api.get_public_jwks() if base_url == PLATFORM_URL else None
     exam = ExamFactory(exam_type=ExamType.PROCTORED, provider=registration.provider, time_limit_mins=60)

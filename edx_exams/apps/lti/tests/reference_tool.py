@@ -279,6 +279,7 @@ class ToolServer:
     def __init__(self):
         self.tool = None
         self.jwks_hits = 0
+        self.jwks_status = 200  # another status: the JWKS is down
         self.last_launch_error = None
         self.httpd = ThreadingHTTPServer(('127.0.0.1', 0), self._handler_class())
         self.url = f'http://127.0.0.1:{self.httpd.server_port}'
@@ -301,6 +302,13 @@ class ToolServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
+    def jwks_response(self) -> tuple[int, str, str]:
+        """The status, body and content type the tool's JWKS URL answers (counted in `jwks_hits`)."""
+        self.jwks_hits += 1
+        if self.jwks_status != 200:
+            return self.jwks_status, 'unavailable', 'text/plain'
+        return 200, json.dumps({'keys': self.tool.published_keys}), 'application/json'
+
     def _handler_class(self):
         server = self
 
@@ -311,8 +319,7 @@ class ToolServer:
             def do_GET(self):
                 parts = urlsplit(self.path)
                 if parts.path == '/jwks':
-                    server.jwks_hits += 1
-                    return self._send(200, json.dumps({'keys': server.tool.published_keys}), 'application/json')
+                    return self._send(*server.jwks_response())
                 if parts.path == '/login':
                     params = {k: v[0] for k, v in parse_qs(parts.query).items()}
                     location = server.tool.login(params, server.launch_url)

@@ -1,11 +1,13 @@
 """Platform keys (JWKS, rotation, encryption at rest) and tool keys (JWKS cache, refetch, PEM)."""
 
+import time
 from datetime import timedelta
 from io import StringIO
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -13,7 +15,7 @@ from django.utils import timezone
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
 from edx_exams.apps.lti import api
 from edx_exams.apps.lti.exceptions import LtiError
-from edx_exams.apps.lti.keys import decode_platform_jwt, sign_platform_jwt
+from edx_exams.apps.lti.keys import _jwks_cache_key, decode_platform_jwt, sign_platform_jwt
 from edx_exams.apps.lti.models import LtiPlatformKey
 from edx_exams.apps.lti.tests.helpers import post_start_assessment, register_reference_tool, start_proctoring
 from edx_exams.apps.lti.tests.reference_tool import public_jwk
@@ -136,6 +138,33 @@ def test_unknown_kids_refetch_at_most_once_per_interval(lti, jwt_client):
     assert lti.server.jwks_hits == 1
     lti.attempt.refresh_from_db()
     assert lti.attempt.status == S.DOWNLOAD_SOFTWARE_CLICKED
+
+
+def test_a_failing_tool_jwks_is_not_fetched_again_on_every_request(lti, jwt_client):
+    """A JWKS that is down is asked again only after the refetch interval, not once per (forged) request."""
+    claims = _launch(lti, jwt_client)
+    lti.server.jwks_status = 503
+    for _ in range(3):
+        assert post_start_assessment(lti.tool.start_assessment_jwt(claims)).status_code == 400
+    assert lti.server.jwks_hits == 1
+    lti.server.jwks_status = 200
+    cache.clear()  # the refetch interval has passed
+    assert post_start_assessment(lti.tool.start_assessment_jwt(claims)).status_code == 302
+    assert lti.server.jwks_hits == 2
+
+
+def test_a_failing_refetch_is_not_repeated_for_every_unknown_kid(lti, jwt_client):
+    claims = _launch(lti, jwt_client)
+    assert post_start_assessment(lti.tool.start_assessment_jwt(claims, aud='wrong')).status_code == 400
+    assert lti.server.jwks_hits == 1
+    cache_key = _jwks_cache_key(lti.registration.tool_jwks_url)
+    cache.set(cache_key, dict(cache.get(cache_key), fetched_at=time.time() - 3600))  # the interval has passed
+    lti.server.jwks_status = 503
+    for _ in range(3):
+        token = lti.tool.start_assessment_jwt(claims, header={'kid': 'bogus'})
+        assert post_start_assessment(token).status_code == 400
+    assert lti.server.jwks_hits == 2
+    assert post_start_assessment(lti.tool.start_assessment_jwt(claims)).status_code == 302  # cached keys still work
 
 
 def test_a_weak_tool_key_is_refused(lti, jwt_client, settings):
