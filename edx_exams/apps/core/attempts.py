@@ -307,8 +307,16 @@ def _mark_ready_to_resume(attempt: ExamAttempt, *, actor: User) -> ExamAttempt:
 
 
 def _retake(attempt: ExamAttempt, *, actor: User) -> ExamAttempt:
-    """Archive a finished practice or onboarding attempt and create the next attempt number."""
-    _require(attempt.exam.exam_type in RETAKEABLE_TYPES, 'Only practice and onboarding exams can be retaken.')
+    """
+    Archive a finished practice or onboarding attempt and create the next attempt number.
+
+    The new attempt is taken on the subsection's active exam row: when a provider
+    change or a republish replaced the row, the retry launches the course's current tool.
+    """
+    exam = get_active_exam_by_content(course_id=attempt.exam.course_id, content_id=attempt.exam.content_id)
+    exam = exam or attempt.exam
+    retakeable = attempt.exam.exam_type in RETAKEABLE_TYPES and exam.exam_type in RETAKEABLE_TYPES
+    _require(retakeable, 'Only practice and onboarding exams can be retaken.')
     _require_status(attempt, RETAKEABLE, RETAKE_ACTION)
     with transaction.atomic():
         locked = ExamAttempt.objects.select_for_update().get(pk=attempt.pk)
@@ -316,11 +324,12 @@ def _retake(attempt: ExamAttempt, *, actor: User) -> ExamAttempt:
             return get_current_attempt(user=attempt.user, exam=attempt.exam)
         locked.is_active = False
         locked.save(update_fields=['is_active', 'modified'])
+        numbers = ExamAttempt.objects.filter(user=attempt.user, exam=exam).aggregate(n=Max('attempt_number'))
         new = ExamAttempt.objects.create(
             user=attempt.user,
-            exam=attempt.exam,
-            attempt_number=locked.attempt_number + 1,
-            taking_as_proctored=attempt.exam.is_proctored,
+            exam=exam,
+            attempt_number=max(locked.attempt_number, numbers['n'] or 0) + 1,
+            taking_as_proctored=exam.is_proctored,
         )
     log.info('Attempt retaken old_attempt_id=%s new_attempt_id=%s user_id=%s', attempt.id, new.id, actor.id)
     return new

@@ -150,6 +150,23 @@ def test_retake_starts_next_attempt_number(learner, exam_type, outcome):
     assert learner.exam(COURSE, exam.content_id).json()['exam']['attempt']['attempt_id'] == new_id
 
 
+def test_retake_after_a_provider_change_is_taken_with_the_new_provider(learner):
+    """The retry after a course changed its provider must launch the course's new tool, not the retired one."""
+    exam = _proctored_exam('practice')
+    old = ExamAttemptFactory(user=learner.user, exam=exam, status=S.SUBMITTED)
+    new_provider = ProviderFactory()
+    api.update_course_exam_configuration(COURSE, provider_name=new_provider.name, escalation_email='h@example.com')
+    current = learner.exam(COURSE, exam.content_id).json()['exam']
+    assert current['attempt']['attempt_id'] == old.id
+    response = learner.act(old.id, 'reset_attempt')
+    assert response.status_code == 200
+    new = ExamAttempt.objects.get(id=response.json()['exam_attempt_id'])
+    assert new.exam_id == current['id']
+    assert new.exam.provider == new_provider
+    assert new.attempt_number > old.attempt_number
+    assert learner.exam(COURSE, exam.content_id).json()['exam']['attempt']['attempt_id'] == new.id
+
+
 def test_retake_refused_for_proctored_exam_and_running_attempt(learner):
     proctored = ExamAttemptFactory(user=learner.user, exam=_proctored_exam('proctored'), status=S.SUBMITTED)
     assert learner.act(proctored.id, 'reset_attempt').status_code == 400
