@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from edx_exams.apps.core import timing
 from edx_exams.apps.core.exceptions import AccommodationDoesNotExist, CourseNotFound, ExamBaseException
@@ -154,7 +155,9 @@ def _resolve_users(specs: list[AllowanceSpec]) -> dict[str, User]:
     emails = {s.email.lower() for s in specs if s.email and not s.username}
     found = {}
     if usernames or emails:
-        for user in User.objects.filter(Q(username__in=usernames) | Q(email__in=emails)):
+        # Lower() on both sides: emails match case-insensitively on every database, not only MySQL.
+        users = User.objects.annotate(email_lower=Lower('email'))
+        for user in users.filter(Q(username__in=usernames) | Q(email_lower__in=emails)):
             found[f'u:{user.username}'] = user
             found.setdefault(f'e:{user.email.lower()}', user)
     return found

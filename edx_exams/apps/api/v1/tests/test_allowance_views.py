@@ -273,3 +273,13 @@ def test_exam_id_beyond_a_64_bit_integer_is_a_400(staff, exam, exam_id):
     assert 'exam_id' in response.json()['rows'][0]['errors']
     assert not StudentAllowance.objects.exists()
     assert not DueDateExtension.objects.exists()
+
+
+def test_email_matches_whatever_its_case(staff, exam):
+    """The dashboard sends the email as staff typed it; addresses match case-insensitively on every database."""
+    learner = UserFactory(username='pat', email='Pat.Smith@Example.COM')
+    body = [{'email': 'pat.smith@example.com', 'exam_id': exam.id, 'extra_time_mins': 5}]
+    assert staff.post(URL, body, format='json').status_code == 200
+    body = [{'email': 'Pat.Smith@Example.COM', 'exam_id': exam.id, 'extra_time_mins': 10}]
+    assert staff.post(URL, body, format='json').status_code == 200
+    assert StudentAllowance.objects.get(user=learner, exam=exam).extra_time_mins == 10
