@@ -23,6 +23,10 @@ class OutboxEvent(models.Model):
     event_id = models.UUIDField(unique=True)
     # No foreign key: a reset may delete the attempt, and its event must still go out.
     attempt_id = models.BigIntegerField()
+    # Events with the same key go out in the order they were written: the learner's events
+    # about one exam (`<user id>:<content id>`), across attempts (resumed, reset and retaken),
+    # since the LMS applies them all to the same credit status, problem state and completion.
+    order_key = models.CharField(max_length=300)
     # Everything needed to rebuild ExamAttemptData, as JSON (see events/payloads.py).
     event_data = models.JSONField()
     created = models.DateTimeField(auto_now_add=True)
@@ -37,6 +41,7 @@ class OutboxEvent(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=['attempt_id', 'sent_at'], name='outbox_attempt_sent'),
+            models.Index(fields=['order_key', 'sent_at'], name='outbox_order_sent'),
             models.Index(fields=['sent_at', 'next_try_at'], name='outbox_sent_next_try'),
         ]
         ordering = ['id']

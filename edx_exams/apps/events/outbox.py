@@ -10,8 +10,9 @@ The transactional outbox of exam attempt events.
 
 A publisher first claims a row with a conditional UPDATE (no lock is held while
 talking to the bus); a claim that runs out lets another publisher take over.
-An attempt's events go out in the order they were written: publishing stops at
-the first one that cannot be published, and a later event never overtakes it.
+A learner's events about one exam (its `order_key`, across attempts: errored and
+resumed, reset and taken again) go out in the order they were written: publishing
+stops at the first one that cannot be published, and a later event never overtakes it.
 """
 
 import logging
@@ -33,9 +34,9 @@ from edx_exams.apps.events.payloads import exam_attempt_data, exam_attempt_paylo
 
 log = logging.getLogger(__name__)
 
-# An attempt has a handful of events; this only guards against a runaway loop.
-MAX_EVENTS_PER_ATTEMPT_RUN = 100
-# The sweep stops early when this many attempts in a row failed: the bus is down.
+# A learner's exam has a handful of events; this only guards against a runaway loop.
+MAX_EVENTS_PER_RUN = 100
+# The sweep stops early when the bus failed this many times in a row: it is down.
 SWEEP_FAILURES_BEFORE_GIVING_UP = 3
 
 
@@ -54,6 +55,7 @@ def record_attempt_event(
         event_type=signal.event_type,
         event_id=uuid.uuid1(),
         attempt_id=attempt.id,
+        order_key=order_key(attempt),
         event_data=exam_attempt_payload(attempt, requesting_user=requesting_user),
         next_try_at=now,
     )
@@ -70,32 +72,37 @@ def record_attempt_event(
 
 def publish_outbox_event(outbox_id: int, *, now: datetime | None = None) -> bool:
     """
-    Publish outbox row `outbox_id`, after any earlier unsent event of its attempt; return True once it is sent.
+    Publish outbox row `outbox_id` after any earlier unsent event of its order key; return True once it is sent.
 
     False means it is left for the retry sweep: the bus failed, or another publisher
-    holds it or an earlier event of the attempt.
+    holds it or an earlier event of the learner's exam.
     """
-    event = OutboxEvent.objects.filter(pk=outbox_id).only('attempt_id', 'sent_at').first()
+    event = OutboxEvent.objects.filter(pk=outbox_id).only('order_key', 'sent_at').first()
     if event is None:
         log.warning('Outbox event not found outbox_id=%s', outbox_id)
         return False
     if event.sent_at is None:
-        publish_attempt_events(event.attempt_id, now=now)
+        _publish_in_order(event.order_key, now=now)
     return OutboxEvent.objects.filter(pk=outbox_id, sent_at__isnull=False).exists()
 
 
 def publish_attempt_events(attempt_id: int, *, now: datetime | None = None) -> int:
-    """Publish the unsent events of attempt `attempt_id` oldest first, up to the first failure; return the count."""
-    return _publish_in_order(attempt_id, now=now).sent
+    """
+    Publish the unsent events of attempt `attempt_id`, with any earlier ones of the learner's exam; return the count.
+
+    Events go out oldest first and stop at the first failure.
+    """
+    keys = OutboxEvent.objects.filter(attempt_id=attempt_id, sent_at__isnull=True).values_list('order_key', flat=True)
+    return sum(_publish_in_order(key, now=now).sent for key in set(keys))
 
 
 def retry_unsent_events(*, now: datetime | None = None, batch_size: int = 200) -> int:
     """
-    Publish the unsent events whose retry time has come, attempt by attempt in order; return how many were sent.
+    Publish the unsent events whose retry time has come, in order per learner and exam; return how many were sent.
 
-    Run by the beat sweep. An attempt is retried when its oldest unsent event is due:
+    Run by the beat sweep. A learner's exam is retried when its oldest unsent event is due:
     a later event never makes an earlier one skip its backoff. The sweep gives up
-    early when the bus failed for several attempts in a row, since it is then most
+    early when the bus failed for several learners' exams in a row, since it is then most
     likely down and the next sweep will try again; an event that cannot be built
     (say, a learner without an LMS user id) only waits for its own next try.
     Each claim is taken with the clock of its own moment (unless a test fixes `now`):
@@ -105,19 +112,19 @@ def retry_unsent_events(*, now: datetime | None = None, batch_size: int = 200) -
     due = OutboxEvent.objects.filter(sent_at__isnull=True, next_try_at__lte=started).filter(
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=started)
     )
-    attempt_ids = list(dict.fromkeys(due.order_by('id').values_list('attempt_id', flat=True)[:batch_size]))
+    keys = list(dict.fromkeys(due.order_by('id').values_list('order_key', flat=True)[:batch_size]))
     sent = bus_failures = 0
-    for done, attempt_id in enumerate(attempt_ids, start=1):
-        run = _publish_in_order(attempt_id, now=now, due_only=True)
+    for done, key in enumerate(keys, start=1):
+        run = _publish_in_order(key, now=now, due_only=True)
         sent += run.sent
         if run.sent:
             bus_failures = 0
         bus_failures += run.bus_failed
         if bus_failures >= SWEEP_FAILURES_BEFORE_GIVING_UP:
-            log.warning('Event retry sweep stopped early sent=%s attempts_left=%s', sent, len(attempt_ids) - done)
+            log.warning('Event retry sweep stopped early sent=%s order_keys_left=%s', sent, len(keys) - done)
             break
-    if attempt_ids:
-        log.info('Event retry sweep attempts=%s sent=%s', len(attempt_ids), sent)
+    if keys:
+        log.info('Event retry sweep order_keys=%s sent=%s', len(keys), sent)
     return sent
 
 
@@ -159,6 +166,11 @@ def scrub_retired_user_events(user: User) -> int:
     return count
 
 
+def order_key(attempt: ExamAttempt) -> str:
+    """Return the key whose events go out in order: the learner's events about the attempt's exam."""
+    return f'{attempt.user_id}:{attempt.exam.content_id}'
+
+
 def retry_delay_seconds(tries: int) -> int:
     """Return the wait before try number `tries + 1`: doubling from the base, capped at the maximum."""
     base = settings.EVENT_OUTBOX_RETRY_BASE_SECONDS
@@ -179,18 +191,18 @@ def _claim(event: OutboxEvent, *, now: datetime) -> bool:
 
 @dataclass
 class _Run:
-    """What one in-order publishing run of an attempt did."""
+    """What one in-order publishing run of an order key did."""
 
     sent: int = 0
     # The run stopped because the bus failed (not because the event could not be built, or was held).
     bus_failed: bool = False
 
 
-def _publish_in_order(attempt_id: int, *, now: datetime | None, due_only: bool = False) -> _Run:
-    """Publish the attempt's unsent events oldest first until one fails or is held; with `due_only`, if due."""
+def _publish_in_order(key: str, *, now: datetime | None, due_only: bool = False) -> _Run:
+    """Publish the unsent events of order key `key` oldest first until one fails or is held; with `due_only`, if due."""
     run = _Run()
-    for _ in range(MAX_EVENTS_PER_ATTEMPT_RUN):
-        event = OutboxEvent.objects.filter(attempt_id=attempt_id, sent_at__isnull=True).order_by('id').first()
+    for _ in range(MAX_EVENTS_PER_RUN):
+        event = OutboxEvent.objects.filter(order_key=key, sent_at__isnull=True).order_by('id').first()
         if event is None or (due_only and event.next_try_at > (now or timezone.now())):
             break
         if not _claim(event, now=now or timezone.now()):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from edx_exams.apps.core import api as core_api
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
-from edx_exams.apps.core.tests.factories import UserFactory
+from edx_exams.apps.core.tests.factories import ExamFactory, UserFactory
 from edx_exams.apps.events import api, bus
 from edx_exams.apps.events.models import OutboxEvent
 from edx_exams.apps.events.payloads import exam_attempt_data
@@ -128,3 +128,84 @@ def test_events_that_can_never_be_published_do_not_stall_the_sweep(recording_bus
     assert stuck.count() == 3
     assert all('has no LMS user id' in event.last_error for event in stuck)
     assert all(event.tries == 2 for event in stuck)  # tried at +1 and +2 minutes; the next try is due at +4
+
+
+class TestOrderAcrossAttemptsOfOneExam:
+    """
+    A learner's events about one exam reach the LMS in the order they happened, across attempts.
+
+    The LMS applies them to the same records (credit requirement status, problem state,
+    completion), so an event of an earlier attempt arriving late would undo a later one.
+    """
+
+    def test_an_errored_event_is_not_overtaken_by_the_resumed_attempts_submit(
+        self, recording_bus, learner, staff, timed_exam
+    ):
+        first = started_attempt(learner, timed_exam)
+        recording_bus.down = True
+        core_api.transition_attempt(first.id, S.ERROR, actor=None)
+        [errored] = OutboxEvent.objects.filter(attempt_id=first.id)
+        assert api.publish_outbox_event(errored.id) is False
+
+        recording_bus.down = False  # the bus is back before the errored event's retry is due
+        core_api.update_attempt_with_action(attempt_id=first.id, action='resume', actor=staff)
+        resumed = started_attempt(learner, timed_exam)
+        assert resumed.id != first.id
+        submit(resumed, learner)
+        [submitted] = OutboxEvent.objects.filter(attempt_id=resumed.id)
+        api.publish_outbox_event(submitted.id)  # the on-commit publish of the submit
+
+        # Otherwise the LMS would set the credit requirement to "failed" after "submitted".
+        assert recording_bus == [errored.event_id, submitted.event_id]
+
+    def test_a_reset_is_not_overtaken_by_the_next_attempts_submit(self, recording_bus, learner, staff, timed_exam):
+        first = started_attempt(learner, timed_exam)
+        submit(first, learner)
+        api.publish_attempt_events(first.id)
+        recording_bus.down = True
+        core_api.reset_exam_attempt(first.id, actor=staff)
+        [reset] = OutboxEvent.objects.filter(attempt_id=first.id, event_type__endswith='reset.v1')
+        assert api.publish_outbox_event(reset.id) is False
+
+        recording_bus.down = False
+        second = started_attempt(learner, timed_exam)
+        assert second.id != first.id
+        submit(second, learner)
+        [submitted] = OutboxEvent.objects.filter(attempt_id=second.id)
+        api.publish_outbox_event(submitted.id)
+
+        # Otherwise the LMS would delete the answers of the second attempt when the late reset arrives.
+        assert recording_bus[1:] == [reset.event_id, submitted.event_id]
+
+    def test_other_exams_of_the_learner_are_not_held_back(self, recording_bus, learner, timed_exam):
+        other_exam = ExamFactory(course_id=timed_exam.course_id)
+        first = started_attempt(learner, timed_exam)
+        recording_bus.down = True
+        core_api.transition_attempt(first.id, S.ERROR, actor=None)
+        api.publish_attempt_events(first.id)
+        recording_bus.down = False
+        other = started_attempt(learner, other_exam)
+        submit(other, learner)
+        [submitted] = OutboxEvent.objects.filter(attempt_id=other.id)
+        assert api.publish_outbox_event(submitted.id) is True
+        assert recording_bus == [submitted.event_id]
+
+
+def test_migration_keys_existing_rows_by_learner_and_exam(learner, timed_exam):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module('edx_exams.apps.events.migrations.0002_outbox_order_key')
+    kept = started_attempt(learner, timed_exam)
+    submit(kept, learner)
+    gone = started_attempt(UserFactory(lms_user_id=6161), timed_exam)
+    submit(gone, gone.user)
+    gone_id = gone.id
+    gone.delete()
+    OutboxEvent.objects.update(order_key='')
+
+    migration.fill_order_keys(apps, None)
+
+    assert OutboxEvent.objects.get(attempt_id=kept.id).order_key == f'{learner.id}:{timed_exam.content_id}'
+    assert OutboxEvent.objects.get(attempt_id=gone_id).order_key == f'attempt:{gone_id}'
