@@ -297,6 +297,8 @@ LTI_MAX_JWT_LENGTH = 16 * 1024
 LTI_TOOL_JWKS_CACHE_SECONDS = 3600
 LTI_TOOL_JWKS_REFETCH_INTERVAL_SECONDS = 60
 LTI_TOOL_JWKS_TIMEOUT_SECONDS = 5
+# Fetch a tool JWKS from a loopback, private or link-local address (a tool inside our own network).
+LTI_TOOL_JWKS_ALLOW_PRIVATE_ADDRESSES = False
 # ACS terminate: reason codes carrying the tool's review result (Proctorio: 1, "submitted by user"),
 # and the severity above which the result needs a second, human review.
 LTI_ACS_REVIEW_REASON_CODES = ['1']

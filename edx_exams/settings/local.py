@@ -34,6 +34,8 @@ EMAIL_BACKEND = 'django.core.mail.backends.console.EmailBackend'
 EVENT_BUS_PRODUCER = None
 
 LMS_ROOT_URL = 'http://localhost:18000'
+# A proctoring tool under development runs on this machine too.
+LTI_TOOL_JWKS_ALLOW_PRIVATE_ADDRESSES = True
 EXAMS_BASE_URL = 'http://127.0.0.1:18740'
 
 # A development-only RSA key pair for exam access tokens. Never use it in production:

@@ -5,7 +5,11 @@ Platform private keys are stored encrypted with a Fernet key derived from
 `LTI_KEY_ENCRYPTION_SECRET` (or `SECRET_KEY`). The newest unretired key signs;
 a retired key stays in the JWKS until every token it may have signed expired.
 
-Tool keys come from the registration's PEM or from its JWKS URL. The JWKS is
+Tool keys come from the registration's PEM or from its JWKS URL. The JWKS URL
+is fetched as registered: redirects are refused, and so is a host that resolves
+to a loopback, private or link-local address unless
+`LTI_TOOL_JWKS_ALLOW_PRIVATE_ADDRESSES` is on (any JWT naming the tool triggers
+the fetch, so it must not reach into the platform's own network). The JWKS is
 cached; an unknown `kid` triggers one refetch, at most once per
 `LTI_TOOL_JWKS_REFETCH_INTERVAL_SECONDS`, and a failed fetch is not tried again
 within that interval either, so a flood of bogus kids (or of any tool JWT while
@@ -14,13 +18,16 @@ the tool's JWKS is down) cannot turn the platform into a request amplifier.
 
 import base64
 import hashlib
+import ipaddress
 import json
 import logging
+import socket
 import time
 import urllib.request
 import uuid
 from datetime import datetime, timedelta
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 import jwt
 from cryptography.fernet import Fernet, InvalidToken
@@ -172,7 +179,8 @@ def _fetch_tool_jwks(url: str) -> dict:
         raise LtiError('The tool key set could not be fetched.')
     request = urllib.request.Request(url, headers={'Accept': 'application/json'})  # noqa: S310 - scheme checked
     try:
-        with urllib.request.urlopen(request, timeout=settings.LTI_TOOL_JWKS_TIMEOUT_SECONDS) as response:  # noqa: S310
+        _check_public_host(url)
+        with _JWKS_OPENER.open(request, timeout=settings.LTI_TOOL_JWKS_TIMEOUT_SECONDS) as response:
             body = json.loads(response.read(JWKS_MAX_BYTES + 1)[:JWKS_MAX_BYTES])
     except (OSError, ValueError) as error:
         log.warning('Tool JWKS fetch failed url=%s error=%s', url, type(error).__name__)
@@ -196,6 +204,32 @@ def _find_jwk(jwks: dict, kid: str):
             return None
         return key if key.key_size >= RSA_KEY_SIZE else None
     return None
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """Make a redirect an HTTPError: the operator registered this URL, not the one the tool's server points to."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        """Follow nothing."""
+        return None
+
+
+_JWKS_OPENER = urllib.request.build_opener(_RefuseRedirects)
+
+
+def _check_public_host(url: str) -> None:
+    """Raise ValueError if the URL's host resolves to an address that is not public (loopback, private, ...)."""
+    if settings.LTI_TOOL_JWKS_ALLOW_PRIVATE_ADDRESSES:
+        return
+    parts = urlsplit(url)
+    if not parts.hostname:
+        raise ValueError('The tool JWKS URL has no host.')
+    port = parts.port or (443 if parts.scheme == 'https' else 80)
+    for *_, sockaddr in socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM):
+        address = ipaddress.ip_address(sockaddr[0])
+        if not address.is_global:
+            log.warning('Tool JWKS URL refused: not a public address url=%s address=%s', url, address)
+            raise ValueError('The tool JWKS URL is not on a public address.')
 
 
 def _remember_fetch_failure(url: str) -> None:

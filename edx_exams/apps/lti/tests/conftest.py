@@ -22,6 +22,12 @@ def tool_server():
 
 
 @pytest.fixture(autouse=True)
+def _tool_on_localhost(settings):
+    """The reference tool serves its JWKS on 127.0.0.1, which production refuses to fetch."""
+    settings.LTI_TOOL_JWKS_ALLOW_PRIVATE_ADDRESSES = True
+
+
+@pytest.fixture(autouse=True)
 def _fresh_lti_caches():
     """Tool JWKS are cached in the Django cache; every test starts without them."""
     cache.clear()

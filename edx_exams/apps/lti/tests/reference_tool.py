@@ -302,12 +302,19 @@ class ToolServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def jwks_response(self) -> tuple[int, str, str]:
-        """The status, body and content type the tool's JWKS URL answers (counted in `jwks_hits`)."""
-        self.jwks_hits += 1
-        if self.jwks_status != 200:
-            return self.jwks_status, 'unavailable', 'text/plain'
-        return 200, json.dumps({'keys': self.tool.published_keys}), 'application/json'
+    def get_response(self, path: str, query: str) -> tuple:
+        """The status, body, content type and location the tool answers to a GET (JWKS hits are counted)."""
+        if path == '/jwks':
+            self.jwks_hits += 1
+            if self.jwks_status != 200:
+                return self.jwks_status, 'unavailable', 'text/plain', None
+            return 200, json.dumps({'keys': self.tool.published_keys}), 'application/json', None
+        if path == '/jwks-moved':
+            return 302, '', 'text/plain', self.jwks_url
+        if path == '/login':
+            params = {k: v[0] for k, v in parse_qs(query).items()}
+            return 302, '', 'text/plain', self.tool.login(params, self.launch_url)
+        return 404, 'not found', 'text/plain', None
 
     def _handler_class(self):
         server = self
@@ -318,13 +325,7 @@ class ToolServer:
 
             def do_GET(self):
                 parts = urlsplit(self.path)
-                if parts.path == '/jwks':
-                    return self._send(*server.jwks_response())
-                if parts.path == '/login':
-                    params = {k: v[0] for k, v in parse_qs(parts.query).items()}
-                    location = server.tool.login(params, server.launch_url)
-                    return self._send(302, '', 'text/plain', location=location)
-                return self._send(404, 'not found', 'text/plain')
+                return self._send(*server.get_response(parts.path, parts.query))
 
             def do_POST(self):
                 length = int(self.headers.get('Content-Length', 0))

@@ -187,6 +187,31 @@ def test_unreachable_tool_jwks_is_a_refusal_not_an_error(lti, jwt_client):
     assert lti.attempt.status == S.DOWNLOAD_SOFTWARE_CLICKED
 
 
+def test_a_redirect_of_the_tool_jwks_is_not_followed(lti, jwt_client):
+    """The platform fetches the JWKS URL the operator registered, never where the tool's server points it."""
+    claims = _launch(lti, jwt_client)
+    lti.registration.tool_jwks_url = f'{lti.server.url}/jwks-moved'
+    lti.registration.save()
+    assert post_start_assessment(lti.tool.start_assessment_jwt(claims)).status_code == 400
+    assert lti.server.jwks_hits == 0
+    lti.attempt.refresh_from_db()
+    assert lti.attempt.status == S.DOWNLOAD_SOFTWARE_CLICKED
+
+
+@pytest.mark.parametrize('host', ['127.0.0.1', 'localhost', '[::1]', '169.254.169.254', '10.1.2.3'])
+def test_a_tool_jwks_on_a_private_address_is_not_fetched(lti, jwt_client, settings, host):
+    """No request from the platform to its own network (SSRF), unless the operator allows private addresses."""
+    settings.LTI_TOOL_JWKS_ALLOW_PRIVATE_ADDRESSES = False
+    claims = _launch(lti, jwt_client)
+    port = lti.server.httpd.server_port
+    lti.registration.tool_jwks_url = f'http://{host}:{port}/jwks'
+    lti.registration.save()
+    assert post_start_assessment(lti.tool.start_assessment_jwt(claims)).status_code == 400
+    assert lti.server.jwks_hits == 0
+    lti.attempt.refresh_from_db()
+    assert lti.attempt.status == S.DOWNLOAD_SOFTWARE_CLICKED
+
+
 def test_a_tool_registered_with_a_pem_key(lti, jwt_client, tool_server):
     register_reference_tool(lti.tool, tool_server, name=lti.registration.provider.name, use_pem=True)
     claims = _launch(lti, jwt_client)
