@@ -110,3 +110,59 @@ def test_unreachable_kafka_leaves_the_event_unsent(kafka_settings, learner, time
         f'/subjects/{topic}-org.openedx.learning.exam.attempt.submitted.v1.CloudEvent/versions',
     ]
     assert 'Kafka did not acknowledge the event on stage-learning-exam-attempt-lifecycle' in event.last_error
+
+
+class RecordingConfluentProducer:
+    """Stands in for confluent_kafka.Producer: records what is produced and acknowledges it on flush."""
+
+    def __init__(self):
+        self.produced = []
+        self._callbacks = []
+
+    def produce(self, topic, *, key, value, headers, on_delivery):
+        self.produced.append({'topic': topic, 'key': key, 'value': value, 'headers': headers})
+        self._callbacks.append(on_delivery)
+
+    def poll(self, timeout=None):
+        return self.flush(timeout)
+
+    def flush(self, timeout=None):
+        callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            callback(None, None)
+        return 0
+
+
+def test_bus_produces_exactly_what_the_kafka_producer_produces(kafka_settings, monkeypatch, learner, timed_exam):
+    """
+    bus.py re-implements KafkaEventProducer.send (which swallows errors) from the library's internals.
+
+    The same event sent both ways must give the same topic, key, value and headers, so an
+    upgrade of edx-event-bus-kafka that changes its wire format fails here instead of in the LMS.
+    """
+    from openedx_events.learning.signals import EXAM_ATTEMPT_SUBMITTED
+
+    from edx_exams.apps.events import bus
+    from edx_exams.apps.events.payloads import exam_attempt_data, exam_attempt_payload
+
+    attempt = core_api.create_exam_attempt(user=learner, exam_id=timed_exam.id, start_clock=True)
+    event_data = {'exam_attempt': exam_attempt_data(exam_attempt_payload(attempt, requesting_user=learner))}
+    metadata = EXAM_ATTEMPT_SUBMITTED.generate_signal_metadata()
+    confluent = RecordingConfluentProducer()
+    producer = KafkaEventProducer(confluent)
+    monkeypatch.setattr(bus, 'get_producer', lambda: producer)
+
+    producer.send(
+        signal=EXAM_ATTEMPT_SUBMITTED,
+        topic='learning-exam-attempt-lifecycle',
+        event_key_field='exam_attempt.course_key',
+        event_data=event_data,
+        event_metadata=metadata,
+    )
+    assert bus.send_event(EXAM_ATTEMPT_SUBMITTED, event_data=event_data, metadata=metadata) == [
+        'learning-exam-attempt-lifecycle'
+    ]
+
+    library_message, our_message = confluent.produced
+    assert our_message == library_message
+    assert our_message['topic'] == 'stage-learning-exam-attempt-lifecycle'

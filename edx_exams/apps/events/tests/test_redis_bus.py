@@ -116,3 +116,29 @@ def test_redis_down_keeps_the_event_for_the_sweep(settings, redis_bus, learner, 
     assert event.sent_at is None
     assert 'ConnectionError' in event.last_error
     assert redis_bus.entries(TOPIC) == []
+
+
+def test_bus_writes_exactly_what_the_redis_producer_writes(redis_bus, learner, timed_exam):
+    """
+    bus.py re-implements RedisEventProducer.send (which swallows errors) from the library's internals.
+
+    The same event sent both ways must give the same stream entry, so an upgrade of
+    edx-event-bus-redis that changes its wire format fails here instead of in the LMS.
+    """
+    from openedx_events.event_bus import get_producer
+
+    from edx_exams.apps.events import bus
+
+    event_data = {'exam_attempt': expected(learner, timed_exam, requesting_user=learner)}
+    metadata = EXAM_ATTEMPT_SUBMITTED.generate_signal_metadata()
+    get_producer().send(
+        signal=EXAM_ATTEMPT_SUBMITTED,
+        topic=TOPIC,
+        event_key_field='exam_attempt.course_key',
+        event_data=event_data,
+        event_metadata=metadata,
+    )
+    assert bus.send_event(EXAM_ATTEMPT_SUBMITTED, event_data=event_data, metadata=metadata) == [TOPIC]
+
+    library_entry, our_entry = (fields for _, fields in redis_bus.entries(TOPIC))
+    assert our_entry == library_entry
