@@ -198,7 +198,7 @@ def _parse_severity(value: object) -> float | None:
         return None
     try:
         severity = float(value)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:
         raise LtiError('incident_severity must be a number.') from error
     if not 0.0 <= severity <= 1.0:
         raise LtiError('incident_severity must be between 0 and 1.')
@@ -236,7 +236,8 @@ def _record(registration, attempt: ExamAttempt, request: AcsRequest, *, status_b
         severity=request.severity,
         reason_code=request.reason_code,
         reason_msg=request.reason_msg,
-        extra_time=request.extra_time if type(request.extra_time) is int else None,
+        # Only update uses extra_time, and has checked it by now; elsewhere it may be any (huge) value.
+        extra_time=request.extra_time if request.action == 'update' else None,
         status_before=status_before,
         status_after=attempt.status,
         acs_status=acs_status,

@@ -147,6 +147,14 @@ def test_terminate_before_the_exam_started_is_an_error(running):
     assert running.attempt.status == S.ERROR
 
 
+def test_extra_time_is_recorded_for_update_only(running):
+    """A stray extra_time on another action is ignored, whatever its size (it used to overflow the column: 500)."""
+    assert acs(running, 'pause', extra_time=10**30) == {'status': 'paused'}
+    assert acs(running, 'update', extra_time=15) == {'status': 'paused', 'extra_time': 15}
+    records = list(AssessmentControlRecord.objects.order_by('id').values_list('action', 'extra_time'))
+    assert records == [('pause', None), ('update', 15)]
+
+
 def test_every_call_is_recorded(running):
     acs(running, 'pause')
     acs(running, 'resume')
@@ -371,6 +379,10 @@ ACS_CASES = {
         400,
     ),
     'severity out of range': (lambda lti: {'token': _token(lti), 'body': _body(lti, incident_severity=7)}, 400),
+    'severity too large for a float': (
+        lambda lti: {'token': _token(lti), 'raw': json.dumps(_body(lti, incident_severity=10**400))},
+        400,
+    ),
     'attempt_number as a string': (lambda lti: {'token': _token(lti), 'body': _body(lti, attempt_number='1')}, 400),
     'unknown user': (lambda lti: {'token': _token(lti), 'body': _body(lti, user={'sub': 'nobody'})}, 404),
     'unknown resource link': (
