@@ -134,19 +134,22 @@ def create_exam_attempt(*, user: User, exam_id: int, start_clock: bool, now: dat
     return attempt
 
 
-def start_attempt(*, attempt: ExamAttempt, actor: User, now: datetime | None = None) -> ExamAttempt:
+def start_attempt(
+    *, attempt: ExamAttempt, actor: User, now: datetime | None = None, allowed_from: frozenset[str] | None = None
+) -> ExamAttempt:
     """
     Start (or continue) `attempt`, refusing while another exam of the learner is running.
 
     The learner's user row is locked first, so two exams started at once in two
-    tabs cannot both pass the one-running-exam check.
+    tabs cannot both pass the one-running-exam check. `allowed_from` limits the
+    statuses it may start from (checked under the attempt's row lock).
     """
     now = now or timezone.now()
     with transaction.atomic():
         _lock_learner(attempt.user)
         if attempt.status not in IN_PROGRESS:
             _check_no_other_running_attempt(attempt, now=now)
-        attempt, _ = transition_attempt(attempt.id, S.STARTED, actor=actor, now=now)
+        attempt, _ = transition_attempt(attempt.id, S.STARTED, actor=actor, now=now, allowed_from=allowed_from)
     return attempt
 
 
@@ -177,18 +180,21 @@ def update_attempt_with_action(
         return _retake(attempt, actor=actor)
     if action == 'start':
         _require_status(attempt, LEARNER_STARTABLE, action)
-        return start_attempt(attempt=attempt, actor=actor, now=now)
+        return start_attempt(attempt=attempt, actor=actor, now=now, allowed_from=LEARNER_STARTABLE)
     if action == 'submit':
         attempt, _ = transition_attempt(attempt.id, S.SUBMITTED, actor=actor, now=now, idempotent_from=COMPLETED)
         return attempt
+    allowed_from = None
     if action == 'error':
         log.warning('Learner reported an error attempt_id=%s user_id=%s detail=%r', attempt.id, actor.id, detail[:500])
-        _require_status(attempt, PRE_STARTED | IN_PROGRESS, action)
+        allowed_from = PRE_STARTED | IN_PROGRESS
+        _require_status(attempt, allowed_from, action)
     if action == 'click_download_software':
         _require(attempt.taking_as_proctored, 'Only proctored attempts launch the proctoring software.')
     if action == 'decline':
         _decline_checks(attempt)
-    attempt, _ = transition_attempt(attempt.id, LEARNER_ACTION_STATUSES[action], actor=actor, now=now)
+    status = LEARNER_ACTION_STATUSES[action]
+    attempt, _ = transition_attempt(attempt.id, status, actor=actor, now=now, allowed_from=allowed_from)
     return attempt
 
 

@@ -32,6 +32,7 @@ def transition_attempt(
     actor: User | None,
     now: datetime | None = None,
     idempotent_from: frozenset[str] = frozenset(),
+    allowed_from: frozenset[str] | None = None,
 ) -> tuple[ExamAttempt, bool]:
     """
     Move attempt `attempt_id` to `to_status` and return `(attempt, changed)`.
@@ -39,11 +40,15 @@ def transition_attempt(
     A move to the current status, or from one of `idempotent_from`, changes
     nothing and returns `changed=False`. Any other move the table does not
     allow raises ExamIllegalStatusTransition and leaves the attempt as it was.
+    `allowed_from` narrows the table for one caller (a learner's action): it is
+    checked on the locked row, so a status committed concurrently is seen.
     """
     now = now or timezone.now()
     with transaction.atomic():
         attempt = _lock_attempt(attempt_id)
         from_status = attempt.status
+        if allowed_from is not None and from_status not in allowed_from:
+            raise ExamIllegalStatusTransition(f'Cannot move attempt {attempt.id} from {from_status} to {to_status}.')
         if from_status == to_status or from_status in idempotent_from:
             return attempt, False
         _check_transition(attempt, to_status)

@@ -1,10 +1,12 @@
 """The attempt state machine: every (from, to) pair through core.api.transition_attempt."""
 
 import itertools
+from unittest import mock
 
 import pytest
 
 from edx_exams.apps.core import api
+from edx_exams.apps.core import attempts as attempts_module
 from edx_exams.apps.core.exceptions import ExamAttemptDoesNotExist, ExamIllegalStatusTransition
 from edx_exams.apps.core.models import ExamAttempt
 from edx_exams.apps.core.signals.signals import ATTEMPT_STATUS_CHANGED
@@ -136,3 +138,35 @@ def test_history_keeps_every_status():
         api.transition_attempt(attempt.id, status, actor=attempt.user)
     statuses = list(ExamAttempt.history.filter(id=attempt.id).order_by('history_id').values_list('status', flat=True))
     assert statuses == [S.CREATED, S.STARTED, S.READY_TO_SUBMIT, S.SUBMITTED]
+
+
+def _commit_concurrently_before_the_lock(attempt, status, *, step='transition_attempt'):
+    """Wrap `step` of core.attempts so that `status` is committed by 'someone else' just before it runs."""
+    real = getattr(attempts_module, step)
+
+    def racing(*args, **kwargs):
+        ExamAttempt.objects.filter(pk=attempt.pk).update(status=status)
+        return real(*args, **kwargs)
+
+    return mock.patch.object(attempts_module, step, racing)
+
+
+def test_learner_start_racing_an_error_does_not_restart_the_errored_attempt():
+    """Resuming an errored attempt is staff's decision: the learner's start re-checks the status under the lock."""
+    attempt = ExamAttemptFactory(exam=ExamFactory(time_limit_mins=30), status=S.READY_TO_SUBMIT)
+    with (
+        _commit_concurrently_before_the_lock(attempt, S.ERROR, step='start_attempt'),
+        pytest.raises(ExamIllegalStatusTransition),
+    ):
+        api.update_attempt_with_action(attempt_id=attempt.id, action='start', actor=attempt.user)
+    attempt.refresh_from_db()
+    assert attempt.status == S.ERROR
+
+
+def test_learner_error_racing_a_submit_leaves_the_submitted_attempt():
+    """A learner may report an error only on an attempt that is not finished, checked under the lock."""
+    attempt = ExamAttemptFactory(exam=ExamFactory(time_limit_mins=30), status=S.STARTED)
+    with _commit_concurrently_before_the_lock(attempt, S.SUBMITTED), pytest.raises(ExamIllegalStatusTransition):
+        api.update_attempt_with_action(attempt_id=attempt.id, action='error', actor=attempt.user)
+    attempt.refresh_from_db()
+    assert attempt.status == S.SUBMITTED
