@@ -54,6 +54,8 @@ JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bea
 
 # The only signature algorithm accepted from tools and used by the platform.
 SIGNING_ALGORITHM = 'RS256'
+# The smallest RSA key accepted from a tool (and the size of the platform's keys).
+RSA_KEY_SIZE = 2048
 
 # Kinds of single-use values kept in the replay store.
 NONCE_START_ASSESSMENT = 'start_assessment'

@@ -39,13 +39,12 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from edx_exams.apps.lti.constants import SIGNING_ALGORITHM
+from edx_exams.apps.lti.constants import RSA_KEY_SIZE, SIGNING_ALGORITHM
 from edx_exams.apps.lti.exceptions import LtiError
 from edx_exams.apps.lti.models import LtiPlatformKey, LtiToolRegistration
 
 log = logging.getLogger(__name__)
 
-RSA_KEY_SIZE = 2048
 JWKS_MAX_BYTES = 64 * 1024
 
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from edx_exams.apps.core.models import Exam, ExamAttempt, ProctoringProvider, TimeStampedModel
-from edx_exams.apps.lti.constants import ACS_ACTIONS, PLATFORM_MESSAGE_TYPES
+from edx_exams.apps.lti.constants import ACS_ACTIONS, PLATFORM_MESSAGE_TYPES, RSA_KEY_SIZE
 
 
 def default_acs_actions() -> list[str]:
@@ -57,8 +57,8 @@ class LtiToolRegistration(TimeStampedModel):
                 key = serialization.load_pem_public_key(self.tool_public_key.strip().encode('ascii'))
             except (ValueError, UnicodeEncodeError) as error:
                 raise ValidationError('The tool public key is not a PEM public key.') from error
-            if not isinstance(key, rsa.RSAPublicKey):
-                raise ValidationError('The tool public key must be an RSA key.')
+            if not isinstance(key, rsa.RSAPublicKey) or key.key_size < RSA_KEY_SIZE:
+                raise ValidationError(f'The tool public key must be an RSA key of at least {RSA_KEY_SIZE} bits.')
 
     def get_redirect_uris(self) -> list[str]:
         """Return the registered redirect URIs (by default the launch and end-assessment URLs)."""

@@ -5,6 +5,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -83,6 +84,16 @@ def test_register_lti_tool_refuses_a_bad_pem(tmp_path, platform_key):
     pem = tmp_path / 'tool.pem'
     pem.write_text('-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----\n')
     with pytest.raises(CommandError, match='PEM'):
+        call_command('register_lti_tool', *ARGS, '--public-key-file', str(pem), stdout=StringIO())
+    assert not ProctoringProvider.objects.exists()
+
+
+def test_register_lti_tool_refuses_a_weak_key(tmp_path, platform_key):
+    """A key every tool JWT would be refused with is refused when the operator registers it."""
+    weak = rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505 - the point of the test
+    pem = tmp_path / 'tool.pem'
+    pem.write_text(public_pem(weak))
+    with pytest.raises(CommandError, match='2048'):
         call_command('register_lti_tool', *ARGS, '--public-key-file', str(pem), stdout=StringIO())
     assert not ProctoringProvider.objects.exists()
 
