@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from drf_spectacular.utils import extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -33,6 +33,23 @@ class LtiBrowserView(APIView):
     renderer_classes = [JSONRenderer]
 
 
+class BrowserNavigationOnly(BasePermission):
+    """
+    Refuse a request the browser did not make as a navigation (Fetch Metadata `Sec-Fetch-Mode`).
+
+    B1 and B2 change the learner's attempt on a GET, as the learning MFE
+    navigates to them. Without this, an `<img>` or `<script>` with their URL on
+    any page the learner reads (a forum post, say) would submit a running exam
+    with the learner's cookies. Clients that send no Fetch Metadata pass.
+    """
+
+    message = 'Open this page by navigating to it.'
+
+    def has_permission(self, request, view):
+        """Allow navigations and requests without Fetch Metadata."""
+        return request.headers.get('Sec-Fetch-Mode', 'navigate') == 'navigate'
+
+
 class LtiServiceView(APIView):
     """Base of the endpoints a tool calls server to server or by form POST (authorised by what they carry)."""
 
@@ -45,6 +62,8 @@ class LtiServiceView(APIView):
 class StartProctoringView(LtiBrowserView):
     """GET /lti/start_proctoring/{attempt_id}: own attempt -> download_software_clicked; 302 to the tool's login."""
 
+    permission_classes = [IsAuthenticated, BrowserNavigationOnly]
+
     def get(self, request, attempt_id):
         """Start the LtiStartProctoring launch."""
         return HttpResponseRedirect(api.begin_start_proctoring(int(attempt_id), user=request.user))
@@ -53,6 +72,8 @@ class StartProctoringView(LtiBrowserView):
 @extend_schema(exclude=True)
 class EndAssessmentView(LtiBrowserView):
     """GET /lti/end_assessment/{attempt_id}: submit, then 302 to the LtiEndAssessment launch or to the exam."""
+
+    permission_classes = [IsAuthenticated, BrowserNavigationOnly]
 
     def get(self, request, attempt_id):
         """Submit the learner's attempt."""

@@ -309,6 +309,55 @@ def test_end_assessment_of_an_attempt_not_started_is_a_conflict(lti, jwt_client)
 
 
 # ---------------------------------------------------------------------------
+# B1 and B2 change the attempt on a GET: only a browser navigation may do it
+# ---------------------------------------------------------------------------
+def _cookie_client(user):
+    """A browser signed in with the LMS JWT cookies, which it sends with any request to the service."""
+    from django.test import Client
+
+    from edx_exams.apps.core.dev_tokens import build_lms_jwt
+
+    header_payload, signature = build_lms_jwt(user).rsplit('.', 1)
+    client = Client()
+    client.cookies['edx-jwt-cookie-header-payload'] = header_payload
+    client.cookies['edx-jwt-cookie-signature'] = signature
+    return client
+
+
+# What browsers send (Fetch Metadata) for an <img>, a <script> and a fetch() of the URL from another page.
+SUBRESOURCE_REQUESTS = {
+    'image': {'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'image', 'Sec-Fetch-Site': 'same-site'},
+    'script': {'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'script', 'Sec-Fetch-Site': 'cross-site'},
+    'fetch': {'Sec-Fetch-Mode': 'cors', 'Sec-Fetch-Dest': 'empty', 'Sec-Fetch-Site': 'cross-site'},
+}
+NAVIGATION = {'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document', 'Sec-Fetch-Site': 'same-site'}
+
+
+@pytest.mark.parametrize('kind', list(SUBRESOURCE_REQUESTS))
+def test_an_embedded_end_assessment_url_does_not_submit_the_exam(lti, kind):
+    """`<img src=".../lti/end_assessment/N">` in a forum post must not submit the reader's running exam."""
+    lti.attempt.status = S.STARTED
+    lti.attempt.save()
+    client = _cookie_client(lti.learner)
+    response = client.get(f'/lti/end_assessment/{lti.attempt.id}', headers=SUBRESOURCE_REQUESTS[kind])
+    assert response.status_code == 403
+    assert _status(lti.attempt) == S.STARTED
+    assert client.get(f'/lti/end_assessment/{lti.attempt.id}', headers=NAVIGATION).status_code == 302
+    assert _status(lti.attempt) == S.SUBMITTED
+
+
+@pytest.mark.parametrize('kind', list(SUBRESOURCE_REQUESTS))
+def test_an_embedded_start_proctoring_url_does_not_move_the_attempt(lti, kind):
+    client = _cookie_client(lti.learner)
+    response = client.get(f'/lti/start_proctoring/{lti.attempt.id}', headers=SUBRESOURCE_REQUESTS[kind])
+    assert response.status_code == 403
+    assert _status(lti.attempt) == S.CREATED
+    assert not LtiMessageHint.objects.exists()
+    assert client.get(f'/lti/start_proctoring/{lti.attempt.id}', headers=NAVIGATION).status_code == 302
+    assert _status(lti.attempt) == S.DOWNLOAD_SOFTWARE_CLICKED
+
+
+# ---------------------------------------------------------------------------
 # The instructor's review tool
 # ---------------------------------------------------------------------------
 def test_course_staff_open_the_review_tool_with_a_resource_link_launch(lti, jwt_client):
