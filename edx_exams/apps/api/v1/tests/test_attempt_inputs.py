@@ -7,6 +7,7 @@ import pytest
 from edx_exams.apps.api.v1.tests.learner import LearnerSession
 from edx_exams.apps.core.models import ExamAttempt
 from edx_exams.apps.core.tests.factories import ExamAttemptFactory, ExamFactory, UserFactory
+from test_utils.auth import JwtClient
 
 pytestmark = pytest.mark.django_db
 COURSE = 'course-v1:edX+DemoX+Demo_Course'
@@ -52,6 +53,35 @@ def test_malformed_json(learner, body):
     assert 'JSON parse error' in response.json()['detail']
     response = learner.client.generic('PUT', '/api/v1/exams/attempt/1', body, content_type='application/json')
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    'body',
+    [
+        '[' * 100_000,  # nested beyond Python's recursion limit
+        '{"a": ' * 50_000,
+        '{"exam_id": 1, "start_clock": "\\ud800"}',  # a lone surrogate: valid JSON, not encodable text
+        '{"action": "\\udfff"}',
+        '[{"username": "\\ud800", "exam_id": 1, "extra_time_mins": 5}]',
+        '{"\\ud800": 1}',
+    ],
+)
+def test_unparseable_json_text_is_a_400_on_every_json_endpoint(body):
+    staff = UserFactory(is_staff=True)
+    attempt = ExamAttemptFactory(user=staff, exam=ExamFactory(course_id=COURSE))
+    client = JwtClient().as_user(staff, administrator=True)
+    for method, url in (
+        ('POST', '/api/v1/exams/attempt'),
+        ('PUT', f'/api/v1/exams/attempt/{attempt.id}'),
+        ('POST', f'/api/v1/exams/course_id/{COURSE}/allowances'),
+        ('POST', f'/api/v1/exams/course_id/{COURSE}/due_date_extensions'),
+        ('PATCH', f'/api/v1/exams/course_id/{COURSE}/'),
+        ('PATCH', f'/api/v1/configs/course_id/{COURSE}'),
+        ('POST', '/api/v1/user/retire'),
+    ):
+        response = client.generic(method, url, body.encode('utf-8'), content_type='application/json')
+        assert response.status_code == 400, (method, url)
+        assert 'JSON parse error' in response.json()['detail']
 
 
 def test_body_that_is_not_an_object(learner):

@@ -6,10 +6,11 @@ import io
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from edx_exams.apps.api.parsers import ExamsJSONParser
 from edx_exams.apps.api.v1.permissions import IsCourseStaffOrGlobalStaff
 from edx_exams.apps.api.v1.serializers.allowances import (
     AllowanceReadSerializer,
@@ -82,7 +83,7 @@ class CourseAllowancesUploadView(APIView):
     """
 
     permission_classes = [IsCourseStaffOrGlobalStaff]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, ExamsJSONParser]
 
     @extend_schema(request=AllowanceUploadSerializer, responses={200: OpenApiResponse(description='per-row report')})
     def post(self, request, course_id):
