@@ -16,9 +16,22 @@ DB_HOST=${EDX_EXAMS_DATABASE_HOST:-127.0.0.1}
 DB_PORT=${EDX_EXAMS_DATABASE_PORT:-3306}
 DB_NAME=${EDX_EXAMS_DATABASE_NAME:-edx_exams}
 REDIS_URL=${EDX_EXAMS_REDIS_URL:-redis://127.0.0.1:6379/0}
-STATE_DIR=$(mktemp -d -t edx-exams-run-full.XXXXXX)
+TOPIC_PREFIX=${EDX_EXAMS_EVENT_BUS_TOPIC_PREFIX:-dev}
+STATE_DIR=''
 
 log() { printf '\n=== %s\n' "$*"; }
+
+check_port() {  # before anything starts: a busy port would only show up among the other processes' logs
+  "$BIN/python" - "$PORT" <<'EOF'
+import socket, sys
+port = int(sys.argv[1])
+with socket.socket() as sock:
+    try:
+        sock.bind(('127.0.0.1', port))
+    except OSError as error:
+        sys.exit(f'127.0.0.1:{port} is already in use ({error.strerror}); stop what listens there or run PORT=<port> make run.full')
+EOF
+}
 
 check_services() {
   "$BIN/python" - "$DB_HOST" "$DB_PORT" "$DB_NAME" "$REDIS_URL" <<'EOF'
@@ -44,12 +57,13 @@ EOF
 }
 
 PIDS=()
+declare -A NAMES=()
 stop_all() {
-  trap - INT TERM EXIT
+  trap - INT TERM HUP EXIT
   log 'stopping'
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$STATE_DIR"
+  if [[ -n $STATE_DIR ]]; then rm -rf "$STATE_DIR"; fi
   echo 'all stopped'
 }
 
@@ -57,9 +71,11 @@ start() {  # start NAME COMMAND...: run in the background, each output line pref
   local name=$1; shift
   "$@" > >(sed -u "s/^/[$name] /") 2>&1 &
   PIDS+=("$!")
+  NAMES[$!]=$name
 }
 
-log 'checking MariaDB and Redis'
+log "checking port $PORT, MariaDB and Redis"
+check_port
 check_services
 log 'migrating'
 "$BIN/python" manage.py migrate --noinput -v 0
@@ -69,13 +85,24 @@ for user in demo_learner demo_course_staff edx_exams_worker; do
   echo ""; echo "JWT for $user:"; "$BIN/python" manage.py dev_jwt "$user"
 done
 
-trap stop_all INT TERM EXIT
+trap stop_all INT TERM HUP EXIT
+STATE_DIR=$(mktemp -d -t edx-exams-run-full.XXXXXX)
 log "starting web (http://127.0.0.1:$PORT), worker, beat and the role event consumer; Ctrl-C stops them all"
 start web "$BIN/python" manage.py runserver "127.0.0.1:$PORT" --noreload
 start worker "$BIN/celery" -A edx_exams worker --loglevel INFO --concurrency 2 --without-gossip --without-mingle
 start beat "$BIN/celery" -A edx_exams beat --loglevel INFO --schedule "$STATE_DIR/celerybeat-schedule"
 start roles "$BIN/python" manage.py consume_events -t learning-course-access-role-lifecycle -g edx_exams_dev \
   --extra '{"consumer_name": "run-full"}'
-echo "Events: redis-cli XRANGE dev-learning-exam-attempt-lifecycle - +    Check: $BIN/python scripts/check_run_full.py"
-# Stop everything as soon as one process exits.
-wait -n "${PIDS[@]}" || true
+echo "Events: redis-cli XRANGE $TOPIC_PREFIX-learning-exam-attempt-lifecycle - +    Check: $BIN/python scripts/check_run_full.py"
+# Stop everything as soon as one process exits, and exit with its status: a process that failed on its
+# own (a crash, a port taken meanwhile) fails `make run.full`. Ctrl-C reaches the processes too; Celery
+# then exits with 0, or the trap above runs first and `wait` returns 130.
+status=0
+exited=''
+wait -n -p exited "${PIDS[@]}" || status=$?
+if [[ -n $exited && $status -ne 0 ]]; then
+  echo "${NAMES[$exited]} exited with status $status; stopping the others" >&2
+elif [[ -n $exited ]]; then
+  echo "${NAMES[$exited]} stopped; stopping the others"
+fi
+exit "$status"
