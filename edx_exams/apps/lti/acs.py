@@ -11,7 +11,8 @@ advertises. Actions map onto the attempt as follows:
 - `flag`: record the incident on the review, keep the status;
 - `terminate`: end the attempt; a review result (a reason code in
   `LTI_ACS_REVIEW_REASON_CODES`) becomes `second_review_required` above
-  `LTI_ACS_SECOND_REVIEW_SEVERITY` and `verified` otherwise, anything else `error`.
+  `LTI_ACS_SECOND_REVIEW_SEVERITY` or without a severity, and `verified`
+  otherwise, anything else `error`.
 """
 
 import json

@@ -78,9 +78,13 @@ def _terminate(attempt: ExamAttempt, request: AcsRequest) -> tuple[str, None]:
 
 
 def _terminal_status(request: AcsRequest) -> str:
-    """Return the outcome: a review result above the severity threshold needs a human, below it is verified."""
+    """
+    Return the outcome: a review result above the severity threshold needs a human, below it is verified.
+
+    A review result without a severity is not a pass: a human decides.
+    """
     if request.reason_code in settings.LTI_ACS_REVIEW_REASON_CODES:
-        if (request.severity or 0.0) > settings.LTI_ACS_SECOND_REVIEW_SEVERITY:
+        if request.severity is None or request.severity > settings.LTI_ACS_SECOND_REVIEW_SEVERITY:
             return S.SECOND_REVIEW_REQUIRED
         return S.VERIFIED
     return S.ERROR

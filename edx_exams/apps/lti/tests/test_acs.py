@@ -96,6 +96,7 @@ def test_flag_records_the_most_severe_incident_and_keeps_the_status(running):
     [
         ('1', 0.8, S.SECOND_REVIEW_REQUIRED),
         ('1', 0.1, S.VERIFIED),
+        ('1', None, S.SECOND_REVIEW_REQUIRED),  # a review result without a severity is not a pass
         ('9', 0.1, S.ERROR),
         ('', None, S.ERROR),
     ],
