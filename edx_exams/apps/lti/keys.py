@@ -223,6 +223,8 @@ def _check_public_host(url: str) -> None:
     parts = urlsplit(url)
     if not parts.hostname:
         raise ValueError('The tool JWKS URL has no host.')
+    if parts.scheme in urllib.request.getproxies() and not urllib.request.proxy_bypass(parts.hostname):
+        return  # an egress proxy connects (and may be the only one able to resolve the name)
     port = parts.port or (443 if parts.scheme == 'https' else 80)
     for *_, sockaddr in socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM):
         address = ipaddress.ip_address(sockaddr[0])

@@ -212,6 +212,26 @@ def test_a_tool_jwks_on_a_private_address_is_not_fetched(lti, jwt_client, settin
     assert lti.attempt.status == S.DOWNLOAD_SOFTWARE_CLICKED
 
 
+def test_behind_an_egress_proxy_the_proxy_resolves_the_tool_host(settings, monkeypatch):
+    """Where the service reaches the internet only through a proxy, it may not resolve the tool's host itself."""
+    from edx_exams.apps.lti import keys
+
+    settings.LTI_TOOL_JWKS_ALLOW_PRIVATE_ADDRESSES = False
+    for name in ('http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'no_proxy', 'NO_PROXY'):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv('https_proxy', 'http://proxy.internal:3128')
+    monkeypatch.setattr(keys.socket, 'getaddrinfo', _no_dns)
+    keys._check_public_host('https://tool.example/jwks')  # no local DNS lookup, no refusal
+    with pytest.raises(ValueError):
+        keys._check_public_host('http://127.0.0.1:9/jwks')  # no proxy for http here: checked
+
+
+def _no_dns(host, *args, **kwargs):
+    if host == '127.0.0.1':
+        return [(None, None, None, '', ('127.0.0.1', 9))]
+    raise OSError('this host resolves no external name')
+
+
 def test_a_tool_registered_with_a_pem_key(lti, jwt_client, tool_server):
     register_reference_tool(lti.tool, tool_server, name=lti.registration.provider.name, use_pem=True)
     claims = _launch(lti, jwt_client)
