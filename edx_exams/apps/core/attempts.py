@@ -171,6 +171,8 @@ def update_attempt_with_action(
     now = timezone.now()
     attempt = get_attempt(attempt_id)
     _check_actor_may_act(attempt, action, actor)
+    if not attempt.is_active and action not in STAFF_ACTIONS and action != RETAKE_ACTION:
+        return _act_on_inactive(attempt, action)
     attempt = _expire_on_read(attempt, now=now)
     if action in STAFF_ACTION_STATUSES:
         return _review(attempt, action, actor=actor, now=now, comment=comment)
@@ -204,13 +206,14 @@ def expire_overdue_attempts(*, now: datetime | None = None, batch_size: int = 50
 
     Run by the Celery beat sweep, so a learner who closed the tab is submitted
     too. Each attempt is submitted under its own row lock; one whose learner
-    submitted in the meantime is left as it is.
+    submitted in the meantime is left as it is. A reset attempt is history and
+    is left as it was (submitting it would tell the LMS the reset exam was done).
     """
     now = now or timezone.now()
     grace = timing.expiry_grace_seconds()
     cutoff = now - timedelta(seconds=grace)
     ids = list(
-        ExamAttempt.objects.filter(status__in=IN_PROGRESS, expires_at__lte=cutoff)
+        ExamAttempt.objects.filter(status__in=IN_PROGRESS, expires_at__lte=cutoff, is_active=True)
         .order_by('expires_at')
         .values_list('id', flat=True)[:batch_size]
     )
@@ -223,9 +226,21 @@ def expire_overdue_attempts(*, now: datetime | None = None, batch_size: int = 50
     return submitted
 
 
+def _act_on_inactive(attempt: ExamAttempt, action: str) -> ExamAttempt:
+    """
+    Refuse a learner's action on a reset, retaken or resumed attempt: it is history (staff may still review it).
+
+    A `submit` answers with the attempt unchanged, because the learner library
+    re-sends it when its timer ends and may still hold a reset attempt's id.
+    """
+    if action == 'submit':
+        return attempt
+    raise ExamIllegalStatusTransition(f'Attempt {attempt.id} was reset or replaced; it can no longer change.')
+
+
 def _expire_on_read(attempt: ExamAttempt | None, *, now: datetime | None) -> ExamAttempt | None:
-    if attempt is None:
-        return None
+    if attempt is None or not attempt.is_active:  # a reset attempt is history, never submitted
+        return attempt
     return submit_if_expired(attempt, now=now or timezone.now())
 
 
@@ -267,7 +282,9 @@ def _archive_resumed(attempt: ExamAttempt) -> None:
 
 
 def _check_no_other_running_attempt(attempt: ExamAttempt, *, now: datetime) -> None:
-    others = ExamAttempt.objects.select_related('exam', 'user').filter(user_id=attempt.user_id, status__in=IN_PROGRESS)
+    others = ExamAttempt.objects.select_related('exam', 'user').filter(
+        user_id=attempt.user_id, status__in=IN_PROGRESS, is_active=True
+    )
     for other in others.exclude(pk=attempt.pk):
         if submit_if_expired(other, now=now).status in IN_PROGRESS:
             raise AnotherAttemptInProgress(f'Attempt {other.id} of exam {other.exam_id} is in progress.')

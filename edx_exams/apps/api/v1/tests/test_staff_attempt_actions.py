@@ -60,6 +60,53 @@ def test_staff_reset_lets_the_learner_start_again(staff, staff_user, resets):
     assert resets == [(first, staff_user.id)]
 
 
+def test_staff_reset_of_a_running_attempt_lets_the_learner_start_again_at_once(staff):
+    """A reset running attempt is history: it neither blocks a new start nor gets submitted by the sweep later."""
+    exam = ExamFactory(course_id=COURSE, time_limit_mins=30)
+    other = ExamFactory(course_id=COURSE, time_limit_mins=30)
+    session = LearnerSession(UserFactory())
+    first = session.create(exam.id).json()['exam_attempt_id']
+    assert staff.delete(f'/api/v1/exams/attempt/{first}').status_code == 204
+    assert session.latest().json() == {}
+    response = session.create(exam.id)
+    assert response.status_code == 200, response.json()
+    second = response.json()['exam_attempt_id']
+    assert ExamAttempt.objects.get(id=second).status == S.STARTED
+    session.act(second, 'submit')
+    assert session.create(other.id).status_code == 200
+    submitted = api.expire_overdue_attempts(now=timezone.now() + timedelta(hours=2))
+    assert submitted == 1  # the attempt at the other exam, not the reset one
+    assert ExamAttempt.objects.get(id=first).status == S.STARTED
+    assert not ExamAttempt.history.filter(id=first, status=S.SUBMITTED).exists()
+
+
+def test_learner_actions_on_a_reset_attempt_change_nothing(staff):
+    """The learner library may still hold the reset attempt's id; its late submit must not revive it."""
+    exam = ExamFactory(course_id=COURSE, time_limit_mins=30)
+    session = LearnerSession(UserFactory())
+    first = session.create(exam.id).json()['exam_attempt_id']
+    assert staff.delete(f'/api/v1/exams/attempt/{first}').status_code == 204
+    # Past its deadline: a read of an active attempt would submit it.
+    ExamAttempt.objects.filter(id=first).update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert session.act(first, 'submit').status_code == 200
+    for action in ('start', 'stop', 'error'):
+        assert session.act(first, action).status_code == 409, action
+    assert staff.put(f'/api/v1/exams/attempt/{first}', {'action': 'verify'}, format='json').status_code == 409
+    assert ExamAttempt.objects.get(id=first).status == S.STARTED
+    assert not ExamAttempt.history.filter(id=first).exclude(status__in=[S.CREATED, S.STARTED]).exists()
+
+
+def test_staff_still_reviews_a_retaken_attempt(staff):
+    attempt = ExamAttemptFactory(
+        exam=ExamFactory(course_id=COURSE, exam_type='onboarding'), status=S.SECOND_REVIEW_REQUIRED
+    )
+    assert LearnerSession(attempt.user).act(attempt.id, 'reset_attempt').status_code == 200
+    response = staff.put(f'/api/v1/exams/attempt/{attempt.id}', {'action': 'verify'}, format='json')
+    assert response.status_code == 200
+    attempt.refresh_from_db()
+    assert (attempt.is_active, attempt.status) == (False, S.VERIFIED)
+
+
 @pytest.mark.parametrize(
     ('exam_type', 'status', 'allowed'),
     [
