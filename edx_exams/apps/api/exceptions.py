@@ -2,12 +2,15 @@
 The one place where errors become HTTP responses.
 
 Domain exceptions carry their status; DRF errors keep theirs; validation errors
-list the fields. Anything unexpected is logged and answered with a JSON 500, so
-an API client never receives an HTML error page.
+list the fields; an oversized body is a 413 and Django's other refusals of a
+request (SuspiciousOperation) a 400. Anything unexpected is logged and answered
+with a JSON 500, so an API client never receives an HTML error page.
 """
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -24,6 +27,12 @@ def exams_exception_handler(exc, context):
         return Response({'detail': exc.message}, status=exc.http_status)
     if isinstance(exc, exceptions.ValidationError):
         return Response({'detail': 'Invalid data', 'errors': exc.detail}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RequestDataTooBig):
+        detail = f'Request body too large (over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes).'
+        return Response({'detail': detail}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, SuspiciousOperation):  # too many form fields or files, a malformed multipart body
+        log.warning('Suspicious request refused: %s', exc)
+        return Response({'detail': 'Bad request.'}, status=status.HTTP_400_BAD_REQUEST)
     response = exception_handler(exc, context)
     if response is None:
         view = context.get('view')

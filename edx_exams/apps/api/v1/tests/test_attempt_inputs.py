@@ -1,8 +1,10 @@
 """Bad input, permissions and URL shapes of the learner endpoints: always a clear 4xx, never a 500."""
 
+import json
 from urllib.parse import quote
 
 import pytest
+from django.test import override_settings
 
 from edx_exams.apps.api.v1.tests.learner import LearnerSession
 from edx_exams.apps.core.models import ExamAttempt
@@ -82,6 +84,22 @@ def test_unparseable_json_text_is_a_400_on_every_json_endpoint(body):
         response = client.generic(method, url, body.encode('utf-8'), content_type='application/json')
         assert response.status_code == 400, (method, url)
         assert 'JSON parse error' in response.json()['detail']
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
+def test_body_over_the_size_limit_is_a_413():
+    staff = UserFactory(is_staff=True)
+    client = JwtClient().as_user(staff, administrator=True)
+    items = [{'username': 'x', 'exam_id': 1, 'extra_time_mins': 1}] * 100
+    rows = 'username,exam_id\n' + 'x,1\n' * 500
+    for method, url, body, content_type in (
+        ('POST', f'/api/v1/exams/course_id/{COURSE}/allowances', json.dumps(items), 'application/json'),
+        ('PATCH', f'/api/v1/exams/course_id/{COURSE}/', json.dumps(items), 'application/json'),
+        ('POST', f'/api/v1/exams/course_id/{COURSE}/allowances/upload', rows, 'text/csv'),
+    ):
+        response = client.generic(method, url, body, content_type=content_type)
+        assert response.status_code == 413, (method, url)
+        assert 'too large' in response.json()['detail']
 
 
 def test_body_that_is_not_an_object(learner):
