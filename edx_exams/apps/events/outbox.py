@@ -4,7 +4,7 @@ The transactional outbox of exam attempt events.
 1. `record_attempt_event` runs inside the transaction that changes the attempt
    (a receiver of core's ATTEMPT_STATUS_CHANGED / ATTEMPT_RESET) and writes one row.
 2. On commit, a Celery task runs `publish_outbox_event`, which publishes the
-   attempt's unsent rows oldest first and marks each sent once the bus took it.
+   unsent rows of the learner's exam oldest first and marks each sent once the bus took it.
 3. The beat task `retry_unsent_events` retries unsent rows with exponential
    backoff; `prune_sent_events` deletes sent rows after the retention period.
 
