@@ -343,8 +343,11 @@ def _retake(attempt: ExamAttempt, *, actor: User) -> ExamAttempt:
     _require_status(attempt, RETAKEABLE, RETAKE_ACTION)
     with transaction.atomic():
         locked = ExamAttempt.objects.select_for_update().get(pk=attempt.pk)
-        if not locked.is_active:  # a concurrent retake already archived it
-            return get_current_attempt(user=attempt.user, exam=attempt.exam)
+        if not locked.is_active:  # a concurrent retake already archived it (or staff reset it)
+            current = get_current_attempt(user=attempt.user, exam=attempt.exam)
+            if current is None:
+                raise ExamIllegalStatusTransition(f'Attempt {attempt.id} was reset; start a new attempt instead.')
+            return current
         locked.is_active = False
         locked.save(update_fields=['is_active', 'modified'])
         numbers = ExamAttempt.objects.filter(user=attempt.user, exam=exam).aggregate(n=Max('attempt_number'))

@@ -167,6 +167,15 @@ def test_retake_after_a_provider_change_is_taken_with_the_new_provider(learner):
     assert learner.exam(COURSE, exam.content_id).json()['exam']['attempt']['attempt_id'] == new.id
 
 
+def test_retake_of_a_reset_attempt_is_a_409(learner):
+    """A reset attempt has no successor to report: the retry is refused, not a 500."""
+    old = ExamAttemptFactory(user=learner.user, exam=_proctored_exam('practice'), status=S.SUBMITTED)
+    assert learner.client.delete(f'/api/v1/exams/attempt/{old.id}').status_code == 204
+    response = learner.act(old.id, 'reset_attempt')
+    assert response.status_code == 409
+    assert ExamAttempt.objects.filter(user=learner.user).count() == 1
+
+
 def test_retake_refused_for_proctored_exam_and_running_attempt(learner):
     proctored = ExamAttemptFactory(user=learner.user, exam=_proctored_exam('proctored'), status=S.SUBMITTED)
     assert learner.act(proctored.id, 'reset_attempt').status_code == 400
