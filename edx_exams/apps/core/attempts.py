@@ -180,6 +180,11 @@ def update_attempt_with_action(
         return _mark_ready_to_resume(attempt, actor=actor)
     if action == RETAKE_ACTION:
         return _retake(attempt, actor=actor)
+    return _apply_learner_action(attempt, action, actor=actor, now=now, detail=detail)
+
+
+def _apply_learner_action(attempt: ExamAttempt, action: str, *, actor: User, now: datetime, detail: str) -> ExamAttempt:
+    """Apply one of LEARNER_ACTION_STATUSES to the learner's own, active attempt."""
     if action == 'start':
         _require_status(attempt, LEARNER_STARTABLE, action)
         return start_attempt(attempt=attempt, actor=actor, now=now, allowed_from=LEARNER_STARTABLE)
