@@ -24,6 +24,7 @@ from edx_exams.apps.core.exceptions import (
 )
 from edx_exams.apps.core.models import AttemptReview, CourseExamConfiguration, Exam, ExamAttempt, User
 from edx_exams.apps.core.roles import is_course_staff
+from edx_exams.apps.core.signals.signals import ATTEMPT_RESET
 from edx_exams.apps.core.statuses import (
     COMPLETED,
     DECLINABLE,
@@ -336,7 +337,7 @@ def _mark_ready_to_resume(attempt: ExamAttempt, *, actor: User) -> ExamAttempt:
 
 def _retake(attempt: ExamAttempt, *, actor: User) -> ExamAttempt:
     """
-    Archive a finished practice or onboarding attempt and create the next attempt number.
+    Archive a finished practice or onboarding attempt (as a reset) and create the next attempt number.
 
     The new attempt is taken on the subsection's active exam row: when a provider
     change or a republish replaced the row, the retry launches the course's current tool.
@@ -354,7 +355,11 @@ def _retake(attempt: ExamAttempt, *, actor: User) -> ExamAttempt:
                 raise ExamIllegalStatusTransition(f'Attempt {attempt.id} was reset; start a new attempt instead.')
             return current
         locked.is_active = False
-        locked.save(update_fields=['is_active', 'modified'])
+        locked.reset_by = actor
+        locked.reset_at = timezone.now()
+        locked.save(update_fields=['is_active', 'reset_by', 'reset_at', 'modified'])
+        # The LMS clears the subsection's answers and completion, so the retry starts clean.
+        ATTEMPT_RESET.send(sender=ExamAttempt, attempt=locked, actor=actor)
         numbers = ExamAttempt.objects.filter(user=attempt.user, exam=exam).aggregate(n=Max('attempt_number'))
         new = ExamAttempt.objects.create(
             user=attempt.user,

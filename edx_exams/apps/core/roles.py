@@ -43,16 +43,22 @@ def grant_course_staff_role(
     if role not in COURSE_STAFF_ROLES:
         log.info('Ignoring course role username=%s course_id=%s role=%s', username, course_id, role)
         return False
-    with transaction.atomic():
-        user = _get_or_create_lms_user(username, lms_user_id=lms_user_id, email=email)
-        _, created = CourseStaffRole.objects.get_or_create(user=user, course_id=course_id, role=role)
+    try:
+        with transaction.atomic():
+            user = _get_or_create_lms_user(username, lms_user_id=lms_user_id, email=email)
+            _, created = CourseStaffRole.objects.get_or_create(user=user, course_id=course_id, role=role)
+    except _UsernameOfAnotherLmsUser:
+        return False
     log.info('Course role granted user_id=%s course_id=%s role=%s created=%s', user.id, course_id, role, created)
     return created
 
 
 def revoke_course_staff_role(username: str, *, course_id: str, role: str, lms_user_id: int | None = None) -> bool:
     """Remove the course `role` of `username` on `course_id`, as an LMS role event says; return True if it existed."""
-    user = _find_lms_user(username, lms_user_id=lms_user_id)
+    try:
+        user = _find_lms_user(username, lms_user_id=lms_user_id)
+    except _UsernameOfAnotherLmsUser:
+        return False
     if user is None or role not in COURSE_STAFF_ROLES:
         return False
     deleted, _ = CourseStaffRole.objects.filter(user=user, course_id=course_id, role=role).delete()
@@ -60,13 +66,31 @@ def revoke_course_staff_role(username: str, *, course_id: str, role: str, lms_us
     return bool(deleted)
 
 
+class _UsernameOfAnotherLmsUser(Exception):
+    """The username is held locally by a different LMS user: never give their row someone else's role."""
+
+
 def _find_lms_user(username: str, *, lms_user_id: int | None) -> User | None:
-    """Return the local user of an LMS user: by LMS user id (stable), else by username."""
+    """
+    Return the local user of an LMS user: by LMS user id (stable), else by username.
+
+    A row found by username that belongs to another LMS user id (a reused
+    username) is refused rather than given the role.
+    """
     if lms_user_id is not None:
         user = User.objects.filter(lms_user_id=lms_user_id).first()
         if user is not None:
             return user
-    return User.objects.filter(username=username).first()
+    user = User.objects.filter(username=username).first()
+    if user is not None and lms_user_id is not None and user.lms_user_id not in (None, lms_user_id):
+        log.error(
+            'Refusing course role event: username=%s belongs to local_lms_user_id=%s, event_lms_user_id=%s',
+            username,
+            user.lms_user_id,
+            lms_user_id,
+        )
+        raise _UsernameOfAnotherLmsUser(username)
+    return user
 
 
 def _get_or_create_lms_user(username: str, *, lms_user_id: int | None, email: str) -> User:
@@ -76,14 +100,6 @@ def _get_or_create_lms_user(username: str, *, lms_user_id: int | None, email: st
     if user.lms_user_id is None and lms_user_id is not None:
         user.lms_user_id = lms_user_id
         user.save(update_fields=['lms_user_id'])
-    elif lms_user_id is not None and user.lms_user_id != lms_user_id:
-        log.warning(
-            'LMS user id mismatch username=%s user_id=%s local_lms_user_id=%s event_lms_user_id=%s',
-            username,
-            user.id,
-            user.lms_user_id,
-            lms_user_id,
-        )
     return user
 
 

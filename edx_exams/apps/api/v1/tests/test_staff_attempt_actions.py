@@ -188,3 +188,13 @@ def test_review_records_reviewer_and_comment(staff, staff_user):
         'rejected',
         'verified',
     ]
+
+
+def test_learner_retake_is_recorded_as_a_reset_for_the_lms(resets):
+    attempt = ExamAttemptFactory(exam=ExamFactory(course_id=COURSE, exam_type='practice'), status=S.SUBMITTED)
+    session = LearnerSession(attempt.user)
+    new_id = session.act(attempt.id, 'reset_attempt').json()['exam_attempt_id']
+    assert resets == [(attempt.id, attempt.user.id)]
+    attempt.refresh_from_db()
+    assert (attempt.is_active, attempt.reset_by) == (False, attempt.user)
+    assert new_id != attempt.id
