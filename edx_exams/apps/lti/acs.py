@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from edx_exams.apps.core import api as core_api
-from edx_exams.apps.core.exceptions import ExamAttemptDoesNotExist
+from edx_exams.apps.core.exceptions import ExamAttemptDoesNotExist, ExamIllegalStatusTransition
 from edx_exams.apps.core.models import ExamAttempt
 from edx_exams.apps.lti import constants as c
 from edx_exams.apps.lti.acs_actions import ACTION_HANDLERS, AcsRequest
@@ -218,6 +218,9 @@ def _find_attempt(request: AcsRequest, registration: LtiToolRegistration) -> Exa
         raise ExamAttemptDoesNotExist('No attempt matches user.sub, resource_link.id and attempt_number.')
     if attempt.exam.provider_id != registration.provider_id:
         raise LtiForbidden('This attempt is not proctored by this tool.')
+    if not attempt.is_active:
+        # Staff reset it (or the learner retook it): a late control call must not revive its result.
+        raise ExamIllegalStatusTransition('This attempt was reset; it no longer accepts control actions.')
     return attempt
 
 

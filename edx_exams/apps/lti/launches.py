@@ -66,6 +66,8 @@ def begin_start_proctoring(attempt_id: int, *, user: User) -> str:
     the attempt is still at `download_software_clicked`.
     """
     attempt = _own_attempt(attempt_id, user=user)
+    if not attempt.is_active:  # reset or retaken since this page was loaded: back to the exam
+        return exam_url(attempt.exam)
     registration = get_registration_for_exam(attempt.exam)
     if not attempt.taking_as_proctored:
         raise LtiError('This attempt is not taken with proctoring.')
@@ -83,6 +85,8 @@ def begin_end_assessment(attempt_id: int, *, user: User) -> str:
     already completed changes nothing.
     """
     attempt = _own_attempt(attempt_id, user=user)
+    if not attempt.is_active:  # reset or retaken since this page was loaded: nothing to submit
+        return exam_url(attempt.exam)
     attempt, _ = core_api.transition_attempt(attempt.id, S.SUBMITTED, actor=user, idempotent_from=COMPLETED)
     session = LtiProctoringSession.objects.filter(attempt=attempt).select_related('registration').first()
     if session is None or not session.end_assessment_return:

@@ -479,3 +479,18 @@ def test_attempt_of_a_timed_exam_without_tool_is_not_found(running):
     ExamAttemptFactory(user=learner, exam=exam)
     body = _body(running, resource_link={'id': str(exam.resource_id)})
     assert _post_acs(running, token=_token(running), body=body).status_code == 404
+
+
+@pytest.mark.parametrize('action', ['terminate', 'pause', 'flag'])
+def test_control_calls_on_a_reset_attempt_are_refused(running, action):
+    from edx_exams.apps.core import api as core_api
+    from edx_exams.apps.core.tests.factories import UserFactory
+
+    core_api.reset_exam_attempt(running.attempt.id, actor=UserFactory(is_staff=True))
+    before = _snapshot(running.attempt)
+    fields = {'incident_severity': 0.9, 'reason_code': '1'} if action != 'pause' else {}
+    from pylti1p3.exception import LtiServiceException
+
+    with pytest.raises(LtiServiceException, match='409'):
+        acs(running, action, **fields)
+    assert _snapshot(running.attempt) == before

@@ -378,3 +378,15 @@ def test_review_tool_is_for_course_staff_only(lti, jwt_client):
 def test_review_tool_of_staff_of_another_course_is_forbidden(lti, jwt_client):
     staff = CourseStaffRoleFactory(course_id='course-v1:Other+X+Y').user
     assert jwt_client.as_user(staff).get(f'/lti/exam/{lti.exam.id}/instructor_tool/').status_code == 403
+
+
+@pytest.mark.parametrize('path', ['/lti/start_proctoring/{id}', '/lti/end_assessment/{id}'])
+def test_a_reset_attempt_is_left_alone_and_the_learner_goes_back_to_the_exam(lti, jwt_client, path):
+    lti.attempt.status = S.STARTED
+    lti.attempt.is_active = False  # staff reset it while an old tab was open
+    lti.attempt.save()
+    response = jwt_client.as_user(lti.learner).get(path.format(id=lti.attempt.id))
+    assert response.status_code == 302
+    assert response['Location'] == f'http://localhost:2000/course/{lti.exam.course_id}/{lti.exam.content_id}'
+    assert _status(lti.attempt) == S.STARTED
+    assert not LtiMessageHint.objects.exists()
