@@ -19,7 +19,9 @@ class PublishedExamSerializer(serializers.Serializer):
 
     course_id = StrictCharField(max_length=255)
     content_id = StrictCharField(max_length=255)
-    exam_name = StrictCharField(max_length=255, allow_blank=True)
+    # A subsection without a display name reaches us as null: publish it nameless rather than
+    # refuse the whole course (one bad item blocks every exam of the publish).
+    exam_name = StrictCharField(max_length=255, allow_blank=True, allow_null=True)
     time_limit_mins = StrictIntegerField(
         allow_null=True, required=False, default=None, min_value=0, max_value=MAX_TIME_LIMIT_MINS
     )
@@ -29,6 +31,10 @@ class PublishedExamSerializer(serializers.Serializer):
     hide_after_due = StrictBooleanField(required=False, default=False)
     # Studio's course.proctoring_provider ("only for edx-proctoring support"); accepted and ignored.
     backend = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=255)
+
+    def validate_exam_name(self, value: str | None) -> str:
+        """Store a null name as an empty one."""
+        return value or ''
 
     def validate_course_id(self, value: str) -> str:
         """Require the course of the URL."""

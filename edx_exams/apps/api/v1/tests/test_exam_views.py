@@ -159,7 +159,6 @@ BAD_ITEMS = [
     ({'exam_type': 'oral'}, 'exam_type'),
     ({'exam_type': None}, 'exam_type'),
     ({'exam_name': 42}, 'exam_name'),
-    ({'exam_name': None}, 'exam_name'),
     ({'exam_name': 'x' * 256}, 'exam_name'),
     ({'is_active': 'true'}, 'is_active'),
     ({'hide_after_due': 1}, 'hide_after_due'),
@@ -185,6 +184,12 @@ def test_one_invalid_item_changes_nothing(studio, overrides, field):
     assert list(data['errors']) == ['2']
     assert field in data['errors']['2']
     assert snapshot() == before
+
+
+def test_a_nameless_subsection_publishes_with_an_empty_name(studio):
+    response = studio.patch(url(), [studio_item('nameless', exam_name=None)], format='json')
+    assert response.status_code == 200
+    assert Exam.objects.get(content_id=block('nameless')).exam_name == ''
 
 
 def test_missing_required_field(studio):
