@@ -11,12 +11,16 @@ memory stays bounded even on MySQL, whose client buffers whole result sets.
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import batched
 
 from django.db.models import F, Q, QuerySet
 
 from edx_exams.apps.core.exceptions import ExamDoesNotExist, InvalidAttemptQuery
 from edx_exams.apps.core.models import AttemptReview, Exam, ExamAttempt
 from edx_exams.apps.core.statuses import ExamAttemptStatus
+
+# Ids per IN (...) list: stays under SQLite's bound-variable limit and MySQL's packet size.
+ID_BATCH_SIZE = 10_000
 
 # The row of one attempt: model fields as `.values()` names them.
 ATTEMPT_ROW_FIELDS = (
@@ -104,18 +108,21 @@ def get_latest_staff_reviews(attempt_ids: Iterable[int]) -> dict[int, dict]:
     """
     Return `{attempt_id: {decision, reviewer, comment, created}}`: the latest staff review of each attempt.
 
-    One query whatever the number of attempts; attempts without a staff review
-    are absent. `reviewer` is the reviewer's username (None if they were deleted).
+    One query per 10,000 attempts; attempts without a staff review are absent.
+    `reviewer` is the reviewer's username (None if they were deleted).
     """
-    ids = list(attempt_ids)
-    if not ids:
-        return {}
+    latest = {}
+    for ids in batched(attempt_ids, ID_BATCH_SIZE):
+        _add_latest_reviews(latest, ids)
+    return latest
+
+
+def _add_latest_reviews(latest: dict, ids: tuple[int, ...]) -> None:
     reviews = (
         AttemptReview.objects.filter(attempt_id__in=ids)
         .order_by('attempt_id', '-created', '-id')
         .values('attempt_id', 'decision', 'reviewer__username', 'comment', 'created')
     )
-    latest = {}
     for review in reviews:
         if review['attempt_id'] not in latest:
             latest[review['attempt_id']] = {
@@ -124,7 +131,6 @@ def get_latest_staff_reviews(attempt_ids: Iterable[int]) -> dict[int, dict]:
                 'comment': review['comment'],
                 'created': review['created'],
             }
-    return latest
 
 
 def check_exam_in_course(course_id: str, *, exam_id: int | None) -> None:

@@ -1,31 +1,32 @@
 """The proctoring tool's verdict on attempts, as course staff see it in the attempts list."""
 
 from collections.abc import Iterable
+from itertools import batched
 
 from edx_exams.apps.core.models import ExamAttempt
 from edx_exams.apps.lti.models import ProctoringReview
 
 TERMINATE = 'terminate'
 FLAG = 'flag'
+# Ids per IN (...) list: stays under SQLite's bound-variable limit and MySQL's packet size.
+ID_BATCH_SIZE = 10_000
 
 
 def get_reviews_for_attempts(attempt_ids: Iterable[int]) -> dict[int, dict]:
     """
     Return `{attempt_id: {"severity": float | None, "submission_reason": str}}` for the attempts that have a review.
 
-    One query, whatever the number of attempts; attempts without a review are
-    absent (the attempts list shows `proctored_review: null` for them).
+    One query per 10,000 attempts; attempts without a review are absent (the
+    attempts list shows `proctored_review: null` for them).
     """
-    ids = list(attempt_ids)
-    if not ids:
-        return {}
-    rows = ProctoringReview.objects.filter(attempt_id__in=ids).values_list(
-        'attempt_id', 'severity', 'reason_code', 'reason_msg'
-    )
-    return {
-        attempt_id: {'severity': severity, 'submission_reason': reason_msg or reason_code}
-        for attempt_id, severity, reason_code, reason_msg in rows
-    }
+    reviews = {}
+    for ids in batched(attempt_ids, ID_BATCH_SIZE):
+        rows = ProctoringReview.objects.filter(attempt_id__in=ids).values_list(
+            'attempt_id', 'severity', 'reason_code', 'reason_msg'
+        )
+        for attempt_id, severity, reason_code, reason_msg in rows:
+            reviews[attempt_id] = {'severity': severity, 'submission_reason': reason_msg or reason_code}
+    return reviews
 
 
 def record_review(attempt: ExamAttempt, *, action: str, severity, reason_code: str, reason_msg: str, incident_time):
