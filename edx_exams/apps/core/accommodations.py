@@ -244,7 +244,7 @@ def _shift_running_attempts(*, user: User, exam: Exam, delta_minutes: int) -> No
                 attempt.save(update_fields=['paused_seconds_remaining', 'modified'])
         elif attempt.expires_at is not None:
             deadline = attempt.expires_at + timedelta(minutes=delta_minutes)
-            _save_deadline(attempt, timing.compute_deadline(start=deadline, total_seconds=0, due_date=due))
+            _save_deadline(attempt, timing.cap_by_due_date(deadline, due))
 
 
 def _refresh_running_deadlines(*, user: User, exam: Exam) -> None:

@@ -60,7 +60,6 @@ from edx_exams.apps.core.roles import (
 )
 from edx_exams.apps.core.timing import (
     LearnerTerms,
-    get_extra_time_mins,
     get_learner_terms,
     get_total_time_mins,
     time_remaining_seconds,
@@ -105,7 +104,6 @@ __all__ = [
     'get_attempt',
     'get_current_attempt',
     'get_exam',
-    'get_extra_time_mins',
     'get_latest_attempt',
     'get_total_time_mins',
     'get_learner_terms',

@@ -140,9 +140,7 @@ def _extend_clock(attempt: ExamAttempt, *, seconds: int) -> float:
 def _cap_by_due_date(attempt: ExamAttempt, deadline: datetime | None) -> datetime | None:
     """Cap `deadline` by the learner's due date (a personal extension replaces the exam's)."""
     due = timing.get_learner_terms(user_id=attempt.user_id, exam=attempt.exam).due_date
-    if due is None:
-        return deadline
-    return due if deadline is None else min(deadline, due)
+    return timing.cap_by_due_date(deadline, due)
 
 
 def _lock_attempt(attempt_id: int) -> ExamAttempt:

@@ -45,13 +45,6 @@ def get_learner_terms(*, user_id: int, exam: Exam) -> LearnerTerms:
     )
 
 
-def get_extra_time_mins(*, user_id: int, exam_id: int) -> int:
-    """Return the learner's extra minutes on the exam (0 without an allowance)."""
-    allowance = StudentAllowance.objects.filter(user_id=user_id, exam_id=exam_id).values_list('extra_time_mins')
-    row = allowance.first()
-    return row[0] if row else 0
-
-
 def get_total_time_mins(exam: Exam, extra_time_mins: int) -> int | None:
     """Return limit + allowance in whole minutes, or None for an exam without a limit."""
     if exam.time_limit_mins is None:
@@ -61,11 +54,13 @@ def get_total_time_mins(exam: Exam, extra_time_mins: int) -> int | None:
 
 def compute_deadline(*, start: datetime, total_seconds: float | None, due_date: datetime | None) -> datetime | None:
     """Return when an attempt started at `start` must end: the time allowed, capped by the due date."""
-    candidates = []
-    if total_seconds is not None:
-        candidates.append(start + timedelta(seconds=total_seconds))
-    if due_date is not None:
-        candidates.append(due_date)
+    uncapped = None if total_seconds is None else start + timedelta(seconds=total_seconds)
+    return cap_by_due_date(uncapped, due_date)
+
+
+def cap_by_due_date(deadline: datetime | None, due_date: datetime | None) -> datetime | None:
+    """Return the earlier of `deadline` and `due_date`; either may be None (no limit)."""
+    candidates = [moment for moment in (deadline, due_date) if moment is not None]
     return min(candidates) if candidates else None
 
 
