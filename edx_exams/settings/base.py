@@ -163,7 +163,7 @@ EDX_DRF_EXTENSIONS = {
 EXAMS_SERVICE_USERNAME = 'edx_exams_worker'
 
 # ---------------------------------------------------------------------------
-# CORS and CSRF for the micro-frontends (client-contracts.md section 0)
+# CORS and CSRF for the micro-frontends (docs/references/client-contracts.rst section 0)
 # ---------------------------------------------------------------------------
 CORS_ALLOW_CREDENTIALS = True
 CORS_ALLOWED_ORIGINS = []

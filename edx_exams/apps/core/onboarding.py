@@ -30,7 +30,7 @@ OTHER_COURSE_APPROVED = 'other_course_approved'
 @dataclass(frozen=True)
 class OnboardingStatus:
     """
-    The fields of the learning MFE's proctoring panel (client-contracts.md 2.1).
+    The fields of the learning MFE's proctoring panel (docs/references/client-contracts.rst section 2.1).
 
     `exam` is the onboarding exam to link to, or None once it is past due (the
     panel then shows "past due" instead of a link). `release_date` is None: Studio

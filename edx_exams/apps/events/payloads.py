@@ -3,7 +3,7 @@ The exam attempt events the LMS consumes, and their outbox form.
 
 An outbox row stores plain JSON (`exam_attempt_payload`); `exam_attempt_data`
 turns it back into the openedx-events `ExamAttemptData` when the row is published.
-User ids are LMS user ids: the LMS looks the learner up by them (client-contracts.md §3.4).
+User ids are LMS user ids: the LMS looks the learner up by them (docs/references/client-contracts.rst section 3.4).
 """
 
 from opaque_keys.edx.keys import CourseKey, UsageKey

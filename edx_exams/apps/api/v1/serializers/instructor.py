@@ -1,4 +1,4 @@
-"""Serializers of the instructor attempts list and export (client-contracts.md 2.2)."""
+"""Serializers of the instructor attempts list and export (docs/references/client-contracts.rst section 2.2)."""
 
 from collections.abc import Sequence
 

@@ -1,4 +1,8 @@
-"""Allowances (dashboard bodies of client-contracts.md section 2.2), CSV upload and personal due dates."""
+"""
+Allowances (the exams dashboard's bodies), CSV upload and personal due dates.
+
+Contract: docs/references/client-contracts.rst section 2.2.
+"""
 
 from datetime import timedelta
 

@@ -151,7 +151,7 @@ def test_anonymous_is_401(api_client, method):
     assert api_client.get(f'/api/v1/student/exam/attempt/course_id/{COURSE}/content_id/x').status_code == 401
 
 
-# --- URL shapes (client-contracts.md section 0 and surprise 11) ----------------------------------------------------
+# --- URL shapes (docs/references/client-contracts.rst section 0, section 5 item 11) -----------------------------------
 
 
 @pytest.mark.parametrize('encode_keys', [False, True])

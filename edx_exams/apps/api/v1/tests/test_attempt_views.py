@@ -1,4 +1,4 @@
-"""The learner flow of client-contracts.md section 1.4 over HTTP, for each exam type."""
+"""The learner flow of docs/references/client-contracts.rst section 1.4 over HTTP, for each exam type."""
 
 from datetime import timedelta
 

@@ -1,4 +1,8 @@
-"""/api/v1/configs/course_id/{course}: the authoring MFE's proctoring settings (client-contracts.md 2.3)."""
+"""
+/api/v1/configs/course_id/{course}: the authoring MFE's proctoring settings.
+
+Contract: docs/references/client-contracts.rst section 2.3.
+"""
 
 from urllib.parse import quote
 

@@ -1,4 +1,8 @@
-"""The exams dashboard's attempts list (client-contracts.md 2.2) and its extra filters, over HTTP."""
+"""
+The exams dashboard's attempts list and its extra filters, over HTTP.
+
+Contract: docs/references/client-contracts.rst section 2.2.
+"""
 
 from datetime import timedelta
 from urllib.parse import quote

@@ -1,4 +1,8 @@
-"""The learner's onboarding status for the learning MFE's proctoring panel (client-contracts.md 2.1, 5.13)."""
+"""
+The learner's onboarding status for the learning MFE's proctoring panel.
+
+Contract: docs/references/client-contracts.rst section 2.1 and section 5 item 13.
+"""
 
 from datetime import timedelta
 from urllib.parse import quote
