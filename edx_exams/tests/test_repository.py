@@ -17,7 +17,7 @@ DOCS_PATH = re.compile(r'\bdocs/[\w./-]+\.rst\b')
 
 def tracked_text_files() -> list[Path]:
     """Return every file git tracks in the repository (and any new one not ignored), skipping binaries."""
-    listed = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+    listed = subprocess.run(  # fixed arguments, no shell
         ['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],  # noqa: S607 (git from PATH)
         cwd=REPO_ROOT,
         capture_output=True,

@@ -10,6 +10,6 @@ class CoreConfig(AppConfig):
     label = 'core'
     verbose_name = 'Exams'
 
-    def ready(self):
+    def ready(self) -> None:
         """Connect the signal handlers."""
         from edx_exams.apps.core.signals import handlers  # noqa: F401

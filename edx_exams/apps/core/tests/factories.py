@@ -15,7 +15,7 @@ from edx_exams.apps.core.models import (
 from edx_exams.apps.core.statuses import ExamAttemptStatus
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     """A learner with an LMS user id."""
 
     class Meta:
@@ -29,7 +29,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     is_staff = False
 
 
-class ProviderFactory(factory.django.DjangoModelFactory):
+class ProviderFactory(factory.django.DjangoModelFactory[ProctoringProvider]):
     """An LTI proctoring provider with support contacts."""
 
     class Meta:
@@ -46,7 +46,7 @@ class ProviderFactory(factory.django.DjangoModelFactory):
     integration_specific_email = factory.LazyAttribute(lambda p: f'integration@{p.name}.example.com')
 
 
-class CourseExamConfigurationFactory(factory.django.DjangoModelFactory):
+class CourseExamConfigurationFactory(factory.django.DjangoModelFactory[CourseExamConfiguration]):
     """A course configured with a proctoring provider."""
 
     class Meta:
@@ -59,7 +59,7 @@ class CourseExamConfigurationFactory(factory.django.DjangoModelFactory):
     allow_opt_out = False
 
 
-class ExamFactory(factory.django.DjangoModelFactory):
+class ExamFactory(factory.django.DjangoModelFactory[Exam]):
     """An active timed exam in a course (pass exam_type and provider for proctored ones)."""
 
     class Meta:
@@ -76,7 +76,7 @@ class ExamFactory(factory.django.DjangoModelFactory):
     provider = None
 
 
-class CourseStaffRoleFactory(factory.django.DjangoModelFactory):
+class CourseStaffRoleFactory(factory.django.DjangoModelFactory[CourseStaffRole]):
     """A course staff role."""
 
     class Meta:
@@ -87,7 +87,7 @@ class CourseStaffRoleFactory(factory.django.DjangoModelFactory):
     role = CourseStaffRole.Role.STAFF
 
 
-class ExamAttemptFactory(factory.django.DjangoModelFactory):
+class ExamAttemptFactory(factory.django.DjangoModelFactory[ExamAttempt]):
     """A learner's freshly created attempt."""
 
     class Meta:
@@ -100,7 +100,7 @@ class ExamAttemptFactory(factory.django.DjangoModelFactory):
     taking_as_proctored = factory.LazyAttribute(lambda a: a.exam.is_proctored)
 
 
-class AllowanceFactory(factory.django.DjangoModelFactory):
+class AllowanceFactory(factory.django.DjangoModelFactory[StudentAllowance]):
     """Extra time for a learner on an exam."""
 
     class Meta:

@@ -37,7 +37,7 @@ CONFLICT = 409
 BAD = 400
 
 # Proctored exam, taken proctored, in a course that allows opting out.
-PROCTORED = {
+PROCTORED: dict[str, dict[str, str | int]] = {
     'start': {
         S.CREATED: CONFLICT,
         S.DOWNLOAD_SOFTWARE_CLICKED: CONFLICT,
