@@ -13,6 +13,7 @@ from edx_exams.apps.core.models import (
     User,
 )
 from edx_exams.apps.core.statuses import ExamAttemptStatus
+from test_utils.courses import COURSE
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -65,8 +66,8 @@ class ExamFactory(factory.django.DjangoModelFactory[Exam]):
     class Meta:
         model = Exam
 
-    course_id = 'course-v1:edX+DemoX+Demo_Course'
-    content_id = factory.Sequence(lambda n: f'block-v1:edX+DemoX+Demo_Course+type@sequential+block@exam{n}')
+    course_id = COURSE
+    content_id = factory.Sequence(lambda n: f'block-v1:{COURSE.split(":", 1)[1]}+type@sequential+block@exam{n}')
     exam_name = factory.Sequence(lambda n: f'Exam {n}')
     exam_type = ExamType.TIMED
     time_limit_mins = 30
@@ -83,7 +84,7 @@ class CourseStaffRoleFactory(factory.django.DjangoModelFactory[CourseStaffRole])
         model = CourseStaffRole
 
     user = factory.SubFactory(UserFactory)
-    course_id = 'course-v1:edX+DemoX+Demo_Course'
+    course_id = COURSE
     role = CourseStaffRole.Role.STAFF
 
 

@@ -12,8 +12,7 @@ from edx_exams.apps.core.tests.factories import (
     UserFactory,
 )
 from edx_exams.apps.events.tests.redis_helpers import REDIS_URL, RedisBus, RedisServer, require_redis
-
-COURSE_ID = 'course-v1:edX+DemoX+Demo_Course'
+from test_utils.courses import COURSE as COURSE_ID
 
 
 def use_redis_bus(settings, url: str) -> RedisBus:

@@ -21,15 +21,10 @@ from edx_exams.apps.core.tests.factories import (
     UserFactory,
 )
 from test_utils.auth import JwtClient
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
-COURSE = 'course-v1:edX+DemoX+Demo_Course'
 URL = f'/api/v1/exams/course_id/{COURSE}/allowances'
-
-
-@pytest.fixture
-def staff():
-    return JwtClient().as_user(CourseStaffRoleFactory(course_id=COURSE).user)
 
 
 @pytest.fixture

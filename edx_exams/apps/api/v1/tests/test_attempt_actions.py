@@ -17,9 +17,9 @@ from edx_exams.apps.core.tests.factories import (
     UserFactory,
 )
 from test_utils.auth import JwtClient
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
-COURSE = 'course-v1:edX+DemoX+Demo_Course'
 STORED = [
     S.CREATED,
     S.DOWNLOAD_SOFTWARE_CLICKED,

@@ -10,14 +10,9 @@ from edx_exams.apps.api.v1.tests.learner import LearnerSession
 from edx_exams.apps.core.models import ExamAttempt
 from edx_exams.apps.core.tests.factories import ExamAttemptFactory, ExamFactory, UserFactory
 from test_utils.auth import JwtClient
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
-COURSE = 'course-v1:edX+DemoX+Demo_Course'
-
-
-@pytest.fixture
-def learner():
-    return LearnerSession(UserFactory())
 
 
 @pytest.mark.parametrize(

@@ -21,10 +21,9 @@ from edx_exams.apps.core.tests.factories import (
     UserFactory,
 )
 from test_utils.auth import JwtClient
+from test_utils.courses import COURSE, OTHER_COURSE
 
 pytestmark = pytest.mark.django_db
-COURSE = 'course-v1:edX+Onboard+2026'
-OTHER_COURSE = 'course-v1:edX+Elsewhere+2026'
 FIELDS = {'onboarding_status', 'onboarding_link', 'expiration_date', 'onboarding_release_date', 'onboarding_past_due'}
 NO_ONBOARDING = {'detail': 'There is no onboarding exam related to this course id.'}
 
