@@ -12,7 +12,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 OUTSIDE_REFERENCES = ('..' + '/shared', '/work' + '/shared')
 
 # A path into the repository's own docs, as code, tests and docs cite them: docs/<folder>/<page>.rst.
-DOCS_PATH = re.compile(r'\bdocs/[\w./-]+\.rst\b')
+DOCS_PATH = re.compile(r'\bdocs/\w[\w./-]*\.rst\b')
 
 
 def tracked_text_files() -> list[Path]:
