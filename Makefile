@@ -51,9 +51,10 @@ test: requirements ## run the whole suite on SQLite
 test.mysql: requirements.mysql ## run the whole suite on MariaDB/MySQL at 127.0.0.1:3306
 	$(TEST_DB_MYSQL) $(BIN)/pytest
 
-quality: requirements ## ruff lint and format check
+quality: requirements ## ruff lint and format check, mypy type check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: requirements ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -11,9 +11,10 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
 from edx_exams.apps.core import timing
@@ -41,7 +42,7 @@ class AllowanceSpec:
 class InvalidAccommodation(ExamBaseException):
     """A row of an allowance or extension request is invalid; `errors` names each row and field."""
 
-    def __init__(self, errors: list[dict]):
+    def __init__(self, errors: list[dict[str, Any]]):
         self.errors = errors
         super().__init__('Invalid data: ' + '; '.join(f'item {e["index"]}: {e["error"]}' for e in errors))
 
@@ -126,10 +127,11 @@ def set_due_date_extension(
 def delete_due_date_extension(course_id: str, *, extension_id: int, actor: User) -> None:
     """Remove a personal due date; the exam's own due date applies again."""
     with transaction.atomic():
-        extension = DueDateExtension.objects.select_related('exam', 'user').filter(
-            pk=extension_id, exam__course_id=course_id
+        extension = (
+            DueDateExtension.objects.select_related('exam', 'user')
+            .filter(pk=extension_id, exam__course_id=course_id)
+            .first()
         )
-        extension = extension.first()
         if extension is None:
             raise AccommodationDoesNotExist(f'Due date extension {extension_id} does not exist in this course.')
         extension.delete()
@@ -153,7 +155,7 @@ def _user_key(spec: AllowanceSpec) -> str:
 def _resolve_users(specs: list[AllowanceSpec]) -> dict[str, User]:
     usernames = {s.username for s in specs if s.username}
     emails = {s.email.lower() for s in specs if s.email and not s.username}
-    found = {}
+    found: dict[str, User] = {}
     if usernames or emails:
         # Lower() on both sides: emails match case-insensitively on every database, not only MySQL.
         users = User.objects.annotate(email_lower=Lower('email'))
@@ -163,7 +165,9 @@ def _resolve_users(specs: list[AllowanceSpec]) -> dict[str, User]:
     return found
 
 
-def _target_errors(index: int, spec: AllowanceSpec, exams: dict, users: dict) -> list[dict]:
+def _target_errors(
+    index: int, spec: AllowanceSpec, exams: dict[int, Exam], users: dict[str, User]
+) -> list[dict[str, Any]]:
     errors = []
     if not spec.username and not spec.email:
         errors.append({'index': index, 'field': 'username', 'error': 'username or email is required'})
@@ -177,7 +181,9 @@ def _target_errors(index: int, spec: AllowanceSpec, exams: dict, users: dict) ->
     return errors
 
 
-def _allowance_errors(specs: list[AllowanceSpec], exams: dict, users: dict) -> list[dict]:
+def _allowance_errors(
+    specs: list[AllowanceSpec], exams: dict[int, Exam], users: dict[str, User]
+) -> list[dict[str, Any]]:
     errors = []
     for index, spec in enumerate(specs):
         errors += _target_errors(index, spec, exams, users)
@@ -185,7 +191,7 @@ def _allowance_errors(specs: list[AllowanceSpec], exams: dict, users: dict) -> l
     return errors
 
 
-def _amount_errors(index: int, spec: AllowanceSpec, exam: Exam | None) -> list[dict]:
+def _amount_errors(index: int, spec: AllowanceSpec, exam: Exam | None) -> list[dict[str, Any]]:
     if (spec.extra_time_mins is None) == (spec.time_multiplier is None):
         return [{'index': index, 'field': 'extra_time_mins', 'error': 'give extra_time_mins or time_multiplier'}]
     if spec.extra_time_mins is not None and not 0 <= spec.extra_time_mins <= MAX_EXTRA_TIME_MINS:
@@ -199,9 +205,10 @@ def _amount_errors(index: int, spec: AllowanceSpec, exam: Exam | None) -> list[d
 
 
 def _minutes_for(spec: AllowanceSpec, exam: Exam) -> int:
+    # _amount_errors has checked that exactly one amount is given, and a time limit for a multiplier.
     if spec.time_multiplier is None:
-        return spec.extra_time_mins
-    return math.ceil(exam.time_limit_mins * (spec.time_multiplier - 1))
+        return spec.extra_time_mins or 0
+    return math.ceil((exam.time_limit_mins or 0) * (spec.time_multiplier - 1))
 
 
 def _save_allowance(*, user: User, exam: Exam, minutes: int, spec: AllowanceSpec) -> tuple[StudentAllowance, int]:
@@ -218,7 +225,7 @@ def _save_allowance(*, user: User, exam: Exam, minutes: int, spec: AllowanceSpec
     return allowance, previous
 
 
-def _running_attempts(*, user: User, exam: Exam):
+def _running_attempts(*, user: User, exam: Exam) -> QuerySet[ExamAttempt]:
     return (
         ExamAttempt.objects.select_for_update()
         .select_related('exam')

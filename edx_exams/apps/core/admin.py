@@ -5,10 +5,13 @@ Exams and attempts are read-only here: Studio's publish owns exams, and attempt
 statuses change only through `core.api` (the verify and reject actions below).
 """
 
+from typing import Any, cast
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
-from django.http import HttpResponseRedirect
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
@@ -35,7 +38,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ('username', 'lms_user_id', 'email', 'full_name', 'is_staff')
     search_fields = ('username', 'email', 'full_name', 'lms_user_id')
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ('LMS', {'fields': ('lms_user_id', 'anonymous_user_id', 'full_name')}),
     )
 
@@ -43,15 +46,15 @@ class UserAdmin(BaseUserAdmin):
 class ReadOnlyAdminMixin:
     """No adding, editing or deleting: the rows are owned by another flow; history stays visible."""
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         """Refuse adding."""
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         """Refuse editing (the change page becomes a view page)."""
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         """Refuse deleting (it would cascade to attempts)."""
         return False
 
@@ -82,7 +85,7 @@ class CourseExamConfigurationAdmin(SimpleHistoryAdmin):
     search_fields = ('course_id', 'escalation_email')
     readonly_fields = ('course_id', 'provider', 'escalation_email', 'created', 'modified')
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         """Refuse adding: configurations are created from the authoring MFE."""
         return False
 
@@ -121,7 +124,7 @@ class AttemptReviewInline(admin.TabularInline):
     fields = ('created', 'decision', 'reviewer', 'comment')
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         """Refuse adding: reviews are made with the verify and reject actions."""
         return False
 
@@ -181,33 +184,33 @@ class ExamAttemptAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
         return api.time_remaining_seconds(attempt, now=timezone.now())
 
     @admin.action(description='Verify the selected attempts (proctoring review passed)')
-    def verify_attempts(self, request, queryset):
+    def verify_attempts(self, request: HttpRequest, queryset: QuerySet[ExamAttempt]) -> None:
         """Verify each selected attempt through core.api."""
         self._review(request, queryset, 'verify')
 
     @admin.action(description='Reject the selected attempts (proctoring review failed)')
-    def reject_attempts(self, request, queryset):
+    def reject_attempts(self, request: HttpRequest, queryset: QuerySet[ExamAttempt]) -> None:
         """Reject each selected attempt through core.api."""
         self._review(request, queryset, 'reject')
 
     @admin.action(description='Reset the selected attempts (the learner may start again; history stays)')
-    def reset_attempts(self, request, queryset):
+    def reset_attempts(self, request: HttpRequest, queryset: QuerySet[ExamAttempt]) -> None:
         """Reset each selected attempt through core.api."""
         self._review(request, queryset, 'reset')
 
     @admin.action(description='Let the learner resume the selected errored attempts with the time left')
-    def resume_attempts(self, request, queryset):
+    def resume_attempts(self, request: HttpRequest, queryset: QuerySet[ExamAttempt]) -> None:
         """Mark each selected errored attempt ready to resume through core.api."""
         self._review(request, queryset, 'resume')
 
-    def _review(self, request, queryset, action: str) -> None:
+    def _review(self, request: HttpRequest, queryset: QuerySet[ExamAttempt], action: str) -> None:
         done, refused = 0, []
         for attempt_id in queryset.values_list('id', flat=True):
             try:
                 if action == 'reset':
-                    api.reset_exam_attempt(attempt_id, actor=request.user)
+                    api.reset_exam_attempt(attempt_id, actor=_staff_user(request))
                 else:
-                    api.update_attempt_with_action(attempt_id=attempt_id, action=action, actor=request.user)
+                    api.update_attempt_with_action(attempt_id=attempt_id, action=action, actor=_staff_user(request))
                 done += 1
             except ExamBaseException as error:
                 refused.append(f'{attempt_id}: {error.message}')
@@ -225,25 +228,30 @@ class AccommodationAdminMixin:
     leaves Django's change form view before it logs the change or says "added".
     """
 
-    def changeform_view(self, request, object_id=None, form_url='', extra_context=None):
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = '', extra_context: Any = None
+    ) -> HttpResponse:
         """Show the refusal of core.api as the only message and return to the same form."""
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            response: HttpResponse = super().changeform_view(  # type: ignore[misc]  # a mixin of ModelAdmin
+                request, object_id, form_url, extra_context
+            )
+            return response
         except ExamBaseException as error:
-            self.message_user(request, error.message, messages.ERROR)
+            messages.error(request, error.message)
             return HttpResponseRedirect(request.get_full_path())
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         """Delete each selected row through core.api ("Delete selected" on the changelist)."""
         for obj in queryset.select_related('exam'):
-            self.delete_model(request, obj)
+            self.delete_model(request, obj)  # type: ignore[attr-defined]
 
 
 @admin.register(StudentAllowance)
 class StudentAllowanceAdmin(AccommodationAdminMixin, SimpleHistoryAdmin):
     """Extra time of learners on exams (saved through core.api, which extends running attempts)."""
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: StudentAllowance, form: Any, change: bool) -> None:
         """Upsert through core.api (a refusal propagates to changeform_view)."""
         spec = api.AllowanceSpec(
             exam_id=obj.exam_id,
@@ -251,12 +259,12 @@ class StudentAllowanceAdmin(AccommodationAdminMixin, SimpleHistoryAdmin):
             extra_time_mins=None if obj.time_multiplier else obj.extra_time_mins,
             time_multiplier=obj.time_multiplier,
         )
-        saved = api.upsert_allowances(obj.exam.course_id, specs=[spec], actor=request.user)
+        saved = api.upsert_allowances(obj.exam.course_id, specs=[spec], actor=_staff_user(request))
         obj.pk = saved[0].pk
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: StudentAllowance) -> None:
         """Delete through core.api."""
-        api.delete_allowance(obj.exam.course_id, allowance_id=obj.pk, actor=request.user)
+        api.delete_allowance(obj.exam.course_id, allowance_id=obj.pk, actor=_staff_user(request))
 
     list_display = ('id', 'user', 'exam', 'course_id', 'extra_time_mins', 'modified')
     list_filter = ('exam__exam_type',)
@@ -282,24 +290,24 @@ class CourseStaffRoleAdmin(admin.ModelAdmin):
     raw_id_fields = ('user',)
     readonly_fields = ('created', 'modified')
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: CourseStaffRole | None = None) -> tuple[str, ...]:
         """Lock an existing role: it is revoked and granted anew rather than edited in place."""
         return (*self.readonly_fields, 'user', 'course_id', 'role') if obj else self.readonly_fields
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: CourseStaffRole, form: Any, change: bool) -> None:
         """Grant the role through core.api, as an LMS role event would."""
         api.grant_course_staff_role(
             obj.user.username, course_id=obj.course_id, role=obj.role, lms_user_id=obj.user.lms_user_id
         )
         obj.pk = CourseStaffRole.objects.get(user=obj.user, course_id=obj.course_id, role=obj.role).pk
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: CourseStaffRole) -> None:
         """Revoke the role through core.api."""
         api.revoke_course_staff_role(
             obj.user.username, course_id=obj.course_id, role=obj.role, lms_user_id=obj.user.lms_user_id
         )
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CourseStaffRole]) -> None:
         """Revoke each selected role through core.api ("Delete selected")."""
         for obj in queryset.select_related('user'):
             self.delete_model(request, obj)
@@ -315,7 +323,7 @@ class DueDateExtensionAdmin(AccommodationAdminMixin, SimpleHistoryAdmin):
     raw_id_fields = ('user', 'exam')
     readonly_fields = ('granted_by', 'created', 'modified')
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: DueDateExtension, form: Any, change: bool) -> None:
         """Set the due date through core.api (a refusal propagates to changeform_view)."""
         saved = api.set_due_date_extension(
             obj.exam.course_id,
@@ -323,13 +331,13 @@ class DueDateExtensionAdmin(AccommodationAdminMixin, SimpleHistoryAdmin):
             username=obj.user.username,
             email=None,
             due_date=obj.due_date,
-            actor=request.user,
+            actor=_staff_user(request),
         )
         obj.pk = saved.pk
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: DueDateExtension) -> None:
         """Delete through core.api."""
-        api.delete_due_date_extension(obj.exam.course_id, extension_id=obj.pk, actor=request.user)
+        api.delete_due_date_extension(obj.exam.course_id, extension_id=obj.pk, actor=_staff_user(request))
 
 
 @admin.register(AttemptReview)
@@ -340,3 +348,8 @@ class AttemptReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ('decision',)
     list_select_related = ('attempt', 'reviewer')
     search_fields = ('attempt__user__username', 'attempt__exam__course_id', 'reviewer__username', 'comment')
+
+
+def _staff_user(request: HttpRequest) -> User:
+    """Return the signed-in staff user of an admin request (the admin site lets no one else in)."""
+    return cast(User, request.user)

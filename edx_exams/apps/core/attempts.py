@@ -6,6 +6,7 @@ Every status change goes through `transitions.transition_attempt`.
 
 import logging
 from datetime import datetime, timedelta
+from typing import overload
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -244,7 +245,14 @@ def _act_on_inactive(attempt: ExamAttempt, action: str) -> ExamAttempt:
     raise ExamIllegalStatusTransition(f'Attempt {attempt.id} was reset or replaced; it can no longer change.')
 
 
+@overload
+def _expire_on_read(attempt: ExamAttempt, *, now: datetime | None) -> ExamAttempt: ...
+@overload
+def _expire_on_read(attempt: None, *, now: datetime | None) -> None: ...
+@overload
+def _expire_on_read(attempt: ExamAttempt | None, *, now: datetime | None) -> ExamAttempt | None: ...
 def _expire_on_read(attempt: ExamAttempt | None, *, now: datetime | None) -> ExamAttempt | None:
+    """Submit `attempt` if its time is up (a reset attempt is left alone); return the attempt as it is now."""
     if attempt is None or not attempt.is_active:  # a reset attempt is history, never submitted
         return attempt
     return submit_if_expired(attempt, now=now or timezone.now())
@@ -378,7 +386,7 @@ def _decline_checks(attempt: ExamAttempt) -> None:
     _require_status(attempt, DECLINABLE | {S.DECLINED}, 'decline')
 
 
-def _require_status(attempt: ExamAttempt, statuses: frozenset, action: str) -> None:
+def _require_status(attempt: ExamAttempt, statuses: frozenset[str], action: str) -> None:
     if attempt.status not in statuses:
         raise ExamIllegalStatusTransition(f'Action {action} is not allowed on an attempt that is {attempt.status}.')
 

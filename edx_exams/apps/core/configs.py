@@ -49,7 +49,7 @@ def update_course_exam_configuration(
         elif not escalation_email:
             raise ExamBaseException('An escalation email is required when a proctoring provider is set.')
         old_provider_id = config.provider_id
-        changes = {'provider': provider, 'escalation_email': escalation_email}
+        changes: dict[str, object] = {'provider': provider, 'escalation_email': escalation_email}
         if allow_opt_out is not None:
             changes['allow_opt_out'] = allow_opt_out
         _save_changes(config, changes)
@@ -82,7 +82,7 @@ def _resolve_provider(
     return provider
 
 
-def _save_changes(config: CourseExamConfiguration, changes: dict) -> None:
+def _save_changes(config: CourseExamConfiguration, changes: dict[str, object]) -> None:
     changed = [name for name, value in changes.items() if getattr(config, name) != value]
     for name in changed:
         setattr(config, name, changes[name])

@@ -133,8 +133,9 @@ def _extend_clock(attempt: ExamAttempt, *, seconds: int) -> float:
     if attempt.expires_at is None:
         return 0
     old = attempt.expires_at
-    attempt.expires_at = _cap_by_due_date(attempt, old + timedelta(seconds=seconds))
-    return max(0.0, (attempt.expires_at - old).total_seconds())
+    new = _cap_by_due_date(attempt, old + timedelta(seconds=seconds))
+    attempt.expires_at = new
+    return 0.0 if new is None else max(0.0, (new - old).total_seconds())
 
 
 def _cap_by_due_date(attempt: ExamAttempt, deadline: datetime | None) -> datetime | None:

@@ -20,6 +20,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any, cast
 
 import jwt
 from django.conf import settings
@@ -194,7 +195,7 @@ def _parse_time(value: object) -> datetime:
     return parsed if parsed.tzinfo else timezone.make_aware(parsed, timezone.get_default_timezone())
 
 
-def _parse_severity(value: object) -> float | None:
+def _parse_severity(value: Any) -> float | None:  # any JSON value: float() refusing it is the check
     if value is None:
         return None
     try:
@@ -241,7 +242,7 @@ def _record(registration, attempt: ExamAttempt, request: AcsRequest, *, status_b
         reason_code=request.reason_code,
         reason_msg=request.reason_msg,
         # Only update uses extra_time, and has checked it by now; elsewhere it may be any (huge) value.
-        extra_time=request.extra_time if request.action == 'update' else None,
+        extra_time=cast(int, request.extra_time) if request.action == 'update' else None,
         status_before=status_before,
         status_after=attempt.status,
         acs_status=acs_status,

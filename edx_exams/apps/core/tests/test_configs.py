@@ -6,10 +6,9 @@ from edx_exams.apps.core import api
 from edx_exams.apps.core.exceptions import ExamBaseException, ExamDoesNotExist, InvalidProctoringProvider
 from edx_exams.apps.core.models import CourseExamConfiguration, Exam
 from edx_exams.apps.core.tests.factories import CourseExamConfigurationFactory, ExamFactory, ProviderFactory
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
-
-COURSE = 'course-v1:edX+Cfg+2026'
 
 
 def test_no_configuration():

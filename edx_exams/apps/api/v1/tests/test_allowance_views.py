@@ -1,4 +1,8 @@
-"""Allowances (dashboard bodies of client-contracts.md section 2.2), CSV upload and personal due dates."""
+"""
+Allowances (the exams dashboard's bodies), CSV upload and personal due dates.
+
+Contract: docs/references/client-contracts.rst section 2.2.
+"""
 
 from datetime import timedelta
 
@@ -17,15 +21,10 @@ from edx_exams.apps.core.tests.factories import (
     UserFactory,
 )
 from test_utils.auth import JwtClient
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
-COURSE = 'course-v1:edX+DemoX+Demo_Course'
 URL = f'/api/v1/exams/course_id/{COURSE}/allowances'
-
-
-@pytest.fixture
-def staff():
-    return JwtClient().as_user(CourseStaffRoleFactory(course_id=COURSE).user)
 
 
 @pytest.fixture
