@@ -132,6 +132,7 @@ def authorize_launch(params: Mapping[str, str], *, user: User) -> AutoSubmitForm
     claims = lti_claims.build_message_claims(hint, nonce=nonce, sub=get_subject(user), now=now)
     with transaction.atomic():
         if hint.message_type == START_PROCTORING:
+            core_api.lock_attempt(hint.attempt_id)  # lock order: learner, attempt, then its LTI session
             claims.update(
                 lti_claims.start_proctoring_claims(hint.attempt, registration, _issue_session_data(hint, now))
             )
