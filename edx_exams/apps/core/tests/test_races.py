@@ -254,3 +254,44 @@ def test_two_publishes_of_one_course_at_once():
     assert {r.status_code for r in responses} <= {200, 409}
     assert active == Counter(content)
     assert Exam.objects.filter(course_id=COURSE).count() == len(content)
+
+
+def test_a_publish_replacing_an_exam_racing_learners_and_allowances(staff):
+    """The publish locks the course's exams, then copies accommodations (learners' rows): exams come first for all."""
+    worker = UserFactory(username='edx_exams_worker', is_staff=True)
+    content_id = 'block-v1:edX+Race+2026+type@sequential+block@replaced'
+    exam = ExamFactory(course_id=COURSE, content_id=content_id, time_limit_mins=30)
+    learners = [UserFactory() for _ in range(3)]
+    for learner in learners:
+        StudentAllowance.objects.create(user=learner, exam=exam, extra_time_mins=10)
+    item = {
+        'course_id': COURSE,
+        'content_id': content_id,
+        'exam_name': 'Replaced',
+        'time_limit_mins': 30,
+        'due_date': None,
+        'exam_type': 'proctored',  # another type: the row is retired and replaced, accommodations copied
+        'is_active': True,
+        'hide_after_due': False,
+        'backend': 'lti_external',
+    }
+    url = f'/api/v1/exams/course_id/{COURSE}/allowances'
+
+    def publish():
+        return JwtClient().as_user(worker).patch(f'/api/v1/exams/course_id/{COURSE}/', [item], format='json')
+
+    def create(learner):
+        return lambda: LearnerSession(learner).create(exam.id)
+
+    def allow(learner):
+        body = [{'username': learner.username, 'exam_id': exam.id, 'extra_time_mins': 20}]
+        return lambda: JwtClient().as_user(staff).post(url, body, format='json')
+
+    calls = [publish, *[create(learner) for learner in learners], *[allow(learner) for learner in learners]]
+    responses = release_together(*calls)
+    successor = Exam.objects.get(course_id=COURSE, content_id=content_id, is_active=True)
+    report('publish vs 3 creates vs 3 allowances', responses, {'successor': successor.exam_type})
+    assert server_errors(responses) == []
+    assert successor.id != exam.id
+    # Every learner keeps an allowance on the new row (copied, or given there after the publish).
+    assert StudentAllowance.objects.filter(exam=successor).count() == len(learners)
