@@ -183,6 +183,7 @@ def test_twenty_allowance_posts_for_one_learner(staff):
     # The running deadline carries exactly the allowance that won, whatever the order.
     expected = attempt.start_time + timedelta(minutes=60 + allowances[0].extra_time_mins)
     assert attempt.expires_at == expected
+    assert not OutboxEvent.objects.filter(attempt_id=attempt.id).exists()  # time changes send no event
 
 
 def test_twenty_due_date_extension_posts_for_one_learner(staff):
@@ -205,6 +206,7 @@ def test_twenty_due_date_extension_posts_for_one_learner(staff):
     assert {r.status_code for r in responses} <= {200, 201}
     assert len(extensions) == 1
     assert attempt.expires_at == min(attempt.start_time + timedelta(minutes=60), extensions[0].due_date)
+    assert not OutboxEvent.objects.filter(attempt_id=attempt.id).exists()
 
 
 def test_expiry_sweeps_racing_the_learners_submit(settings):
