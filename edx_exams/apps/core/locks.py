@@ -61,8 +61,9 @@ def lock_attempt(attempt_id: int) -> ExamAttempt:
     a history row whose acting user the database checks with a shared lock on
     that user's row, which for a learner's own action is the learner. Taking the
     learner's row after the attempt's would deadlock with a start, which takes
-    the learner's row first to check that no other exam is running. The
-    attempt's exam and user are loaded on first use, without a lock.
+    the learner's row first to check that no other exam is running. (An
+    attempt's learner never changes, so it is safely read before the locks.)
+    The attempt's exam and user are loaded on first use, without a lock.
     """
     user_id = ExamAttempt.objects.filter(pk=attempt_id).values_list('user_id', flat=True).first()
     if user_id is None:

@@ -1,7 +1,8 @@
 """
-The one function through which every attempt status changes.
+The functions through which every attempt status changes.
 
-It locks the attempt row (``locks.lock_attempt``, nothing joined), checks the
+They are `transition_attempt`, `decide_review` (staff's verdict) and
+`submit_if_expired` (the clock ran out). Each locks the attempt row (``locks.lock_attempt``, nothing joined), checks the
 transition table, sets timestamps and records side effects in the same
 transaction; work outside the database runs only after commit. A learner's
 submit, the expiry sweep, a staff reset and a proctoring tool racing each other
