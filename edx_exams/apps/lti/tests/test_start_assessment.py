@@ -65,7 +65,9 @@ BAD_TOKENS = {
     'RS512 instead of RS256': lambda t, launch: t.start_assessment_jwt(launch, algorithm='RS512'),
     'forged signature under the tool kid': lambda t, launch: t.start_assessment_jwt(launch, key=rsa_key('forger')),
     'expired': lambda t, launch: t.start_assessment_jwt(launch, iat=NOW - 400, exp=NOW - 100),
-    'iat in the future': lambda t, launch: t.start_assessment_jwt(launch, iat=NOW + 300, exp=NOW + 600),
+    'iat in the future': lambda t, launch: t.start_assessment_jwt(
+        launch, iat=int(time.time()) + 300, exp=int(time.time()) + 600
+    ),  # now, not NOW: the case must stay in the future however long the suite ran before it
     'issued too long ago': lambda t, launch: t.start_assessment_jwt(launch, iat=NOW - 3600, exp=NOW + 60),
     'lives too long': lambda t, launch: t.start_assessment_jwt(launch, exp=NOW + 86400),
     'iat as a string': lambda t, launch: t.start_assessment_jwt(launch, iat=str(NOW)),
