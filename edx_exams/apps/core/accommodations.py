@@ -4,21 +4,27 @@ Allowances (extra time, or a multiple of the time limit) and personal due-date e
 Both are upserted per (learner, exam) in one transaction per request: one bad
 row stores nothing. A change that affects an attempt already running moves
 its deadline immediately, under the attempt's row lock.
+
+Locks follow the order of `locks`: the exams' rows shared, then the learners'
+user rows (in id order), then their allowance or extension rows, then their
+running attempts. Holding the learner's row makes the upsert race-free: no
+other request can insert the same (learner, exam) row in the meantime.
 """
 
 import logging
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 from edx_exams.apps.core import timing
 from edx_exams.apps.core.exceptions import AccommodationDoesNotExist, CourseNotFound, ExamBaseException
+from edx_exams.apps.core.locks import lock_attempt, lock_learner, share_lock_exam
 from edx_exams.apps.core.models import DueDateExtension, Exam, ExamAttempt, StudentAllowance, User
 from edx_exams.apps.core.statuses import IN_PROGRESS
 
@@ -70,6 +76,7 @@ def upsert_allowances(course_id: str, *, specs: list[AllowanceSpec], actor: User
         raise InvalidAccommodation(errors)
     saved = []
     with transaction.atomic():
+        _lock_targets(exam_ids={spec.exam_id for spec in specs}, user_ids={users[_user_key(spec)].id for spec in specs})
         for spec in specs:
             exam, user = exams[spec.exam_id], users[_user_key(spec)]
             minutes = _minutes_for(spec, exam)
@@ -82,14 +89,13 @@ def upsert_allowances(course_id: str, *, specs: list[AllowanceSpec], actor: User
 
 def delete_allowance(course_id: str, *, allowance_id: int, actor: User) -> None:
     """Delete an allowance of the course; a running attempt loses the extra time at once."""
+    found = StudentAllowance.objects.filter(pk=allowance_id, exam__course_id=course_id).values('user_id').first()
+    if found is None:
+        raise AccommodationDoesNotExist(f'Allowance {allowance_id} does not exist in this course.')
     with transaction.atomic():
-        allowance = (
-            StudentAllowance.objects.select_for_update()
-            .select_related('exam', 'user')
-            .filter(pk=allowance_id, exam__course_id=course_id)
-            .first()
-        )
-        if allowance is None:
+        lock_learner(found['user_id'])
+        allowance = StudentAllowance.objects.select_for_update().filter(pk=allowance_id).first()
+        if allowance is None:  # deleted by a concurrent request
             raise AccommodationDoesNotExist(f'Allowance {allowance_id} does not exist in this course.')
         _shift_running_attempts(user=allowance.user, exam=allowance.exam, delta_minutes=-allowance.extra_time_mins)
         allowance.delete()
@@ -116,6 +122,7 @@ def set_due_date_extension(
         raise InvalidAccommodation(errors)
     exam, user = exams[exam_id], users[_user_key(spec)]
     with transaction.atomic():
+        _lock_targets(exam_ids={exam.id}, user_ids={user.id})
         extension, _ = DueDateExtension.objects.update_or_create(
             user=user, exam=exam, defaults={'due_date': due_date, 'granted_by': actor}
         )
@@ -126,13 +133,13 @@ def set_due_date_extension(
 
 def delete_due_date_extension(course_id: str, *, extension_id: int, actor: User) -> None:
     """Remove a personal due date; the exam's own due date applies again."""
+    found = DueDateExtension.objects.filter(pk=extension_id, exam__course_id=course_id).values('user_id').first()
+    if found is None:
+        raise AccommodationDoesNotExist(f'Due date extension {extension_id} does not exist in this course.')
     with transaction.atomic():
-        extension = (
-            DueDateExtension.objects.select_related('exam', 'user')
-            .filter(pk=extension_id, exam__course_id=course_id)
-            .first()
-        )
-        if extension is None:
+        lock_learner(found['user_id'])
+        extension = DueDateExtension.objects.select_for_update().filter(pk=extension_id).first()
+        if extension is None:  # deleted by a concurrent request
             raise AccommodationDoesNotExist(f'Due date extension {extension_id} does not exist in this course.')
         extension.delete()
         _refresh_running_deadlines(user=extension.user, exam=extension.exam)
@@ -140,6 +147,14 @@ def delete_due_date_extension(course_id: str, *, extension_id: int, actor: User)
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------------
+
+
+def _lock_targets(*, exam_ids: set[int], user_ids: set[int]) -> None:
+    """Take the locks an accommodation write needs, in the order of `locks`: exams shared, then learners."""
+    for exam_id in sorted(exam_ids):
+        share_lock_exam(exam_id)
+    for user_id in sorted(user_ids):
+        lock_learner(user_id)
 
 
 def _course_exams(course_id: str, exam_ids: set[int]) -> dict[int, Exam]:
@@ -212,7 +227,7 @@ def _minutes_for(spec: AllowanceSpec, exam: Exam) -> int:
 
 
 def _save_allowance(*, user: User, exam: Exam, minutes: int, spec: AllowanceSpec) -> tuple[StudentAllowance, int]:
-    """Upsert under a row lock; return the allowance and the minutes it had before (0 if new)."""
+    """Upsert under the learner's row lock; return the allowance and the minutes it had before (0 if new)."""
     allowance = StudentAllowance.objects.select_for_update().filter(user=user, exam=exam).first()
     previous = allowance.extra_time_mins if allowance else 0
     if allowance is None:
@@ -225,12 +240,11 @@ def _save_allowance(*, user: User, exam: Exam, minutes: int, spec: AllowanceSpec
     return allowance, previous
 
 
-def _running_attempts(*, user: User, exam: Exam) -> QuerySet[ExamAttempt]:
-    return (
-        ExamAttempt.objects.select_for_update()
-        .select_related('exam')
-        .filter(user=user, exam=exam, status__in=IN_PROGRESS, is_active=True)
-    )
+def _running_attempts(*, user: User, exam: Exam) -> list[ExamAttempt]:
+    """Lock and return the learner's running attempts at `exam` (each re-checked under its lock)."""
+    ids = ExamAttempt.objects.filter(user=user, exam=exam, status__in=IN_PROGRESS, is_active=True).order_by('id')
+    locked = [lock_attempt(attempt_id) for attempt_id in ids.values_list('id', flat=True)]
+    return [attempt for attempt in locked if attempt.is_active and attempt.status in IN_PROGRESS]
 
 
 def _shift_running_attempts(*, user: User, exam: Exam, delta_minutes: int) -> None:
@@ -250,8 +264,8 @@ def _shift_running_attempts(*, user: User, exam: Exam, delta_minutes: int) -> No
                 attempt.paused_seconds_remaining = max(0.0, attempt.paused_seconds_remaining + delta_minutes * 60)
                 attempt.save(update_fields=['paused_seconds_remaining', 'modified'])
         elif attempt.expires_at is not None:
-            deadline = attempt.expires_at + timedelta(minutes=delta_minutes)
-            _save_deadline(attempt, timing.cap_by_due_date(deadline, due))
+            deadline = timing.compute_deadline(start=attempt.expires_at, total_seconds=delta_minutes * 60, due_date=due)
+            _save_deadline(attempt, deadline)
 
 
 def _refresh_running_deadlines(*, user: User, exam: Exam) -> None:

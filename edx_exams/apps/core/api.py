@@ -39,6 +39,7 @@ from edx_exams.apps.core.instructor import (
     iter_course_attempt_rows,
     list_course_attempt_rows,
 )
+from edx_exams.apps.core.locks import lock_attempt
 from edx_exams.apps.core.onboarding import OnboardingStatus, get_onboarding_exam, get_onboarding_status
 from edx_exams.apps.core.proctoring_control import (
     add_attempt_time,
@@ -125,5 +126,6 @@ __all__ = [
     'start_attempt',
     'time_remaining_seconds',
     'transition_attempt',
+    'lock_attempt',
     'update_attempt_with_action',
 ]

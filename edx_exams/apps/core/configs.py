@@ -61,7 +61,8 @@ def update_course_exam_configuration(
 
 def _lock_configuration(course_id: str) -> CourseExamConfiguration:
     """Return the course's configuration locked for update, or a new unsaved one."""
-    config = CourseExamConfiguration.objects.select_for_update().select_related('provider').filter(course_id=course_id)
+    # Nothing joined: MySQL would lock the provider row too (see `locks`); the provider is read apart.
+    config = CourseExamConfiguration.objects.select_for_update().filter(course_id=course_id)
     return config.first() or CourseExamConfiguration(course_id=course_id)
 
 

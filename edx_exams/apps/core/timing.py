@@ -56,8 +56,22 @@ def get_total_time_mins(exam: Exam, extra_time_mins: int) -> int | None:
 
 def compute_deadline(*, start: datetime, total_seconds: float | None, due_date: datetime | None) -> datetime | None:
     """Return when an attempt started at `start` must end: the time allowed, capped by the due date."""
-    uncapped = None if total_seconds is None else start + timedelta(seconds=total_seconds)
+    uncapped = None if total_seconds is None else add_seconds(start, total_seconds)
     return cap_by_due_date(uncapped, due_date)
+
+
+def add_seconds(moment: datetime, seconds: float) -> datetime:
+    """
+    Return `moment` moved by `seconds`, stopping at the first or last moment the calendar has.
+
+    A deadline at a due date of 9999-12-31T23:59:59Z plus extra time would
+    otherwise overflow; capped by the due date it stays where it was.
+    """
+    try:
+        return moment + timedelta(seconds=seconds)
+    except OverflowError:
+        end = datetime.max if seconds > 0 else datetime.min
+        return end.replace(tzinfo=moment.tzinfo)
 
 
 def cap_by_due_date(deadline: datetime | None, due_date: datetime | None) -> datetime | None:

@@ -133,6 +133,7 @@ def authorize_launch(params: Mapping[str, str], *, user: User) -> AutoSubmitForm
     claims = lti_claims.build_message_claims(hint, nonce=nonce, sub=get_subject(user), now=now)
     with transaction.atomic():
         if hint.message_type == START_PROCTORING:
+            core_api.lock_attempt(cast(int, hint.attempt_id))  # lock order: learner, attempt, then its LTI session
             claims.update(
                 # _find_hint has checked the attempt of a proctoring launch.
                 lti_claims.start_proctoring_claims(

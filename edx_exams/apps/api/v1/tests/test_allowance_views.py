@@ -4,7 +4,7 @@ Allowances (the exams dashboard's bodies), CSV upload and personal due dates.
 Contract: docs/references/client-contracts.rst section 2.2.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -282,3 +282,20 @@ def test_email_matches_whatever_its_case(staff, exam):
     body = [{'email': 'Pat.Smith@Example.COM', 'exam_id': exam.id, 'extra_time_mins': 10}]
     assert staff.post(URL, body, format='json').status_code == 200
     assert StudentAllowance.objects.get(user=learner, exam=exam).extra_time_mins == 10
+
+
+def test_allowance_on_a_running_untimed_attempt_due_at_the_end_of_time(staff):
+    """Shifting a deadline that is 9999-12-31T23:59:59Z must not overflow: it stays at the due date."""
+    learner = UserFactory()
+    end_of_time = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+    exam = ExamFactory(course_id=COURSE, time_limit_mins=None, due_date=end_of_time)
+    attempt = api.create_exam_attempt(user=learner, exam_id=exam.id, start_clock=True)
+    assert attempt.expires_at == end_of_time
+    body = [{'username': learner.username, 'exam_id': exam.id, 'extra_time_mins': 30}]
+    assert staff.post(URL, body, format='json').status_code == 200
+    attempt.refresh_from_db()
+    assert attempt.expires_at == end_of_time
+    allowance_id = StudentAllowance.objects.get(user=learner).id
+    assert staff.delete(f'{URL}/{allowance_id}').status_code == 204
+    attempt.refresh_from_db()
+    assert attempt.expires_at == end_of_time - timedelta(minutes=30)
