@@ -16,6 +16,15 @@ from edx_exams.settings.utils import env_bool
 
 DEBUG = False
 
+# Static files: WhiteNoise answers /static/ right after the security middleware, from STATIC_ROOT as
+# filled by `manage.py collectstatic` (docs/operations/static-files.rst).
+STORAGES = PRODUCTION_STORAGES
+MIDDLEWARE = [
+    *MIDDLEWARE[: MIDDLEWARE.index('django.middleware.security.SecurityMiddleware') + 1],
+    'whitenoise.middleware.WhiteNoiseMiddleware',
+    *MIDDLEWARE[MIDDLEWARE.index('django.middleware.security.SecurityMiddleware') + 1 :],
+]
+
 # Dictionaries whose keys from the YAML file are merged into the defaults.
 DICT_UPDATE_KEYS = ('JWT_AUTH', 'REST_FRAMEWORK', 'EDX_DRF_EXTENSIONS', 'CELERY_BEAT_SCHEDULE')
 

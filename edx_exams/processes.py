@@ -1,0 +1,46 @@
+"""
+The commands that run edx-exams in production, defined once.
+
+The container image (Dockerfile), docker-compose.yml, the operator guide
+(docs/operations/running.rst) and `make prod.smoke` (scripts/prod_smoke.py) run exactly these
+argument lists; edx_exams/tests/test_processes.py fails when the Dockerfile or docker-compose.yml
+drifts from them. This module imports nothing: the smoke test reads it before any dependency is
+installed.
+
+Every command runs from the repository root (the image's working directory) with the virtualenv's
+bin directory first on PATH and this environment:
+
+- DJANGO_SETTINGS_MODULE=edx_exams.settings.production
+- EDX_EXAMS_CFG: the YAML configuration file (docs/operations/configuration.rst)
+- PORT: the port gunicorn listens on, on every interface (web only)
+- WEB_CONCURRENCY: the number of gunicorn worker processes (web only, optional)
+"""
+
+SETTINGS_MODULE = 'edx_exams.settings.production'
+# Studio, the LMS and the MFEs reach the web process here unless PORT says otherwise.
+DEFAULT_WEB_PORT = 18740
+# The LMS course role events the consumer applies, and its group and consumer name on the bus.
+ROLE_EVENTS_TOPIC = 'learning-course-access-role-lifecycle'
+ROLE_EVENTS_GROUP = 'edx_exams'
+
+MIGRATE = ('python', 'manage.py', 'migrate', '--noinput')
+COLLECTSTATIC = ('python', 'manage.py', 'collectstatic', '--noinput')
+WEB = ('gunicorn', 'edx_exams.wsgi:application')
+WORKER = ('celery', '--app', 'edx_exams', 'worker', '--loglevel', 'INFO', '--without-gossip', '--without-mingle')
+BEAT = ('celery', '--app', 'edx_exams', 'beat', '--loglevel', 'INFO')
+CONSUMER = (
+    'python',
+    'manage.py',
+    'consume_events',
+    '--topic',
+    ROLE_EVENTS_TOPIC,
+    '--group_id',
+    ROLE_EVENTS_GROUP,
+    '--extra',
+    '{"consumer_name": "edx_exams-1"}',
+)
+
+# The long-running processes by role, as docker-compose.yml names its services.
+SERVICES = {'web': WEB, 'worker': WORKER, 'beat': BEAT, 'consumer': CONSUMER}
+# The one-shot step every deployment runs before starting new code.
+ONE_SHOT = {'migrate': MIGRATE}
