@@ -3,7 +3,10 @@ Production settings.
 
 Reads the YAML file named by `EDX_EXAMS_CFG` (every top-level key becomes a
 setting; the dictionaries listed in DICT_UPDATE_KEYS are merged rather than
-replaced), then environment variables for secrets and URLs.
+replaced), then environment variables for secrets and URLs. The development
+secrets and the SQLite database of the base settings are cleared first, and
+`require_production_settings` refuses to start while any required setting is
+missing or still a development default (docs/decisions/0009-production-fails-closed.rst).
 """
 
 import os
@@ -13,6 +16,7 @@ from openedx_events.event_bus import merge_producer_configs
 
 from edx_exams.settings.base import *  # noqa: F403
 from edx_exams.settings.utils import env_bool
+from edx_exams.settings.validation import require_production_settings
 
 DEBUG = False
 
@@ -25,8 +29,21 @@ MIDDLEWARE = [
     *MIDDLEWARE[MIDDLEWARE.index('django.middleware.security.SecurityMiddleware') + 1 :],
 ]
 
+# No development default survives into production: each of these must come from the file or the environment.
+SECRET_KEY = ''
+ALLOWED_HOSTS = []
+DATABASES = {}
+LTI_KEY_ENCRYPTION_SECRET = ''
+JWT_AUTH = {**JWT_AUTH, 'JWT_ISSUERS': [], 'JWT_SECRET_KEY': None, 'JWT_PUBLIC_SIGNING_JWK_SET': None}  # noqa: F405
+TOKEN_SIGNING = {  # noqa: F405
+    **TOKEN_SIGNING,  # noqa: F405
+    'JWT_ISSUER': None,
+    'JWT_PRIVATE_SIGNING_JWK': None,
+    'JWT_PUBLIC_SIGNING_JWK_SET': None,
+}
+
 # Dictionaries whose keys from the YAML file are merged into the defaults.
-DICT_UPDATE_KEYS = ('JWT_AUTH', 'REST_FRAMEWORK', 'EDX_DRF_EXTENSIONS', 'CELERY_BEAT_SCHEDULE')
+DICT_UPDATE_KEYS = ('JWT_AUTH', 'REST_FRAMEWORK', 'EDX_DRF_EXTENSIONS', 'CELERY_BEAT_SCHEDULE', 'TOKEN_SIGNING')
 
 CONFIG_FILE = os.environ.get('EDX_EXAMS_CFG')
 if CONFIG_FILE:
@@ -82,3 +99,5 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 EVENT_BUS_PRODUCER = vars().get('EVENT_BUS_PRODUCER', 'edx_event_bus_redis.create_producer')
 EVENT_BUS_CONSUMER = vars().get('EVENT_BUS_CONSUMER', 'edx_event_bus_redis.RedisEventConsumer')
 EVENT_BUS_REDIS_CONNECTION_URL = vars().get('EVENT_BUS_REDIS_CONNECTION_URL', 'redis://127.0.0.1:6379/0')
+
+require_production_settings(vars())
