@@ -25,7 +25,8 @@ ROLE_EVENTS_GROUP = 'edx_exams'
 
 MIGRATE = ('python', 'manage.py', 'migrate', '--noinput')
 COLLECTSTATIC = ('python', 'manage.py', 'collectstatic', '--noinput')
-WEB = ('gunicorn', 'edx_exams.wsgi:application')
+# No control socket: it lives in the user's home by default, where two servers on one host collide.
+WEB = ('gunicorn', '--no-control-socket', 'edx_exams.wsgi:application')
 WORKER = ('celery', '--app', 'edx_exams', 'worker', '--loglevel', 'INFO', '--without-gossip', '--without-mingle')
 BEAT = ('celery', '--app', 'edx_exams', 'beat', '--loglevel', 'INFO')
 CONSUMER = (

@@ -7,6 +7,7 @@ Runs inside the production virtualenv (scripts/prod_smoke.py); see that module f
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -94,8 +95,8 @@ class Stack:
             DJANGO_SETTINGS_MODULE=processes.SETTINGS_MODULE,
             EDX_EXAMS_CFG=str(self.config_file),
             PYTHONUNBUFFERED='1',
-            **extra,
         )
+        env.update(extra)
         return env
 
     def run(self, command, *, env: dict | None = None, capture: bool = False) -> str:
@@ -177,7 +178,7 @@ class Stack:
                 'JWT_AUDIENCE': self.jwt_issuer['AUDIENCE'],
                 'JWT_SECRET_KEY': jwt_secret,
             },
-            'TOKEN_SIGNING': {'JWT_SIGNING_ALGORITHM': 'RS512', 'JWT_SUPPORTED_VERSION': '1.2.0', **signing},
+            'TOKEN_SIGNING': signing,
             'LTI_KEY_ENCRYPTION_SECRET': lti_secret,
             'CELERY_BROKER_URL': self.redis_url,
             'EVENT_BUS_REDIS_CONNECTION_URL': self.redis_url,
