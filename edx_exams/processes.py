@@ -41,6 +41,9 @@ CONSUMER = (
     '{"consumer_name": "edx_exams-1"}',
 )
 
+# The container health check of a web host: GET /health/ on 127.0.0.1:$PORT with Host: localhost.
+HEALTHCHECK = ('python', 'scripts/healthcheck.py')
+
 # The long-running processes by role, as docker-compose.yml names its services.
 SERVICES = {'web': WEB, 'worker': WORKER, 'beat': BEAT, 'consumer': CONSUMER}
 # The one-shot step every deployment runs before starting new code.

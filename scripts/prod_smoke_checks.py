@@ -225,6 +225,9 @@ def check_static_files_and_health(client: Client):
         assert headers.get('Content-Encoding') == 'gzip', dict(headers)
         assert 'immutable' in headers.get('Cache-Control', ''), dict(headers)
         print(f'OK   {page} links {match.group(0)}: 200, {len(gzip.decompress(body))} bytes gzipped, immutable')
+    for port in client.stack.web_ports:
+        client.stack.run(processes.HEALTHCHECK, env=client.stack.environment(PORT=str(port)))
+        print(f'OK   the container health check ({" ".join(processes.HEALTHCHECK)}) passes on port {port}')
     for path in ('/health/', '/health/ready'):
         status, body, _ = client.raw('GET', path)
         assert status == 200, f'{path}: {status} {body!r}'
@@ -249,6 +252,11 @@ def check_redis_outage(stack: Stack, client: Client, events: EventStream, final:
     print(f'OK   the event of attempt {attempt} waits in the outbox')
     step('Redis back: the retry sweep delivers the waiting event')
     stack.start_redis()
+    # The role event consumer exits when it loses Redis; production runs it under a supervisor
+    # that restarts it whatever its exit status (docker-compose.yml: restart: always).
+    status = stack.restart_if_exited('consumer')
+    if status is not None:
+        print(f'OK   the role event consumer exited with status {status} during the outage; restarted as its supervisor would')
     events.wait_for('the waiting event after the outage', 1003, usage_key('final'), timeout=90)
     assert unsent_events(stack, attempt) == 0
     wait_until('/health/ready is 200 again', lambda: client.raw('GET', '/health/ready')[0] == 200, timeout=30)

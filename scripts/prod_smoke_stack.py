@@ -45,6 +45,8 @@ class Started:
     name: str
     popen: subprocess.Popen
     log: Path
+    command: tuple = ()
+    extra_env: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -211,7 +213,7 @@ class Stack:
     def start(self, name: str, command, **extra_env):
         """Start a long-running process in its own process group, output to a log file."""
         log = self.temp_dir / f'{name}.log'
-        with log.open('wb') as output:
+        with log.open('ab') as output:
             popen = subprocess.Popen(  # noqa: S603 - commands from edx_exams.processes
                 list(command),
                 cwd=REPO_ROOT,
@@ -220,7 +222,7 @@ class Stack:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        self.started.append(Started(name, popen, log))
+        self.started.append(Started(name, popen, log, tuple(command), extra_env))
 
     def start_services(self):
         """Start two web servers, two workers, one beat and the role event consumer."""
@@ -233,6 +235,15 @@ class Stack:
         for url in self.web_urls:
             wait_until(f'{url}/health/ answers', lambda url=url: http_status(f'{url}/health/') == 200, timeout=60)
         self.check_alive()
+
+    def restart_if_exited(self, name: str) -> int | None:
+        """Restart process `name` as a supervisor would if it has exited; return its exit status, else None."""
+        (process,) = [process for process in self.started if process.name == name]
+        status = process.popen.poll()
+        if status is not None:
+            self.started.remove(process)
+            self.start(name, process.command, **process.extra_env)
+        return status
 
     def check_alive(self):
         """Raise if a started process has exited."""
