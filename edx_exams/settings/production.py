@@ -12,10 +12,11 @@ missing or still a development default (docs/decisions/0009-production-fails-clo
 import os
 
 import yaml
+from django.core.exceptions import ImproperlyConfigured
 from openedx_events.event_bus import merge_producer_configs
 
 from edx_exams.settings.base import *  # noqa: F403
-from edx_exams.settings.utils import env_bool
+from edx_exams.settings.utils import env_bool, get_logger_config
 from edx_exams.settings.validation import require_production_settings
 
 DEBUG = False
@@ -46,6 +47,7 @@ TOKEN_SIGNING = {  # noqa: F405
 DICT_UPDATE_KEYS = ('JWT_AUTH', 'REST_FRAMEWORK', 'EDX_DRF_EXTENSIONS', 'CELERY_BEAT_SCHEDULE', 'TOKEN_SIGNING')
 
 CONFIG_FILE = os.environ.get('EDX_EXAMS_CFG')
+_config = {}
 if CONFIG_FILE:
     with open(CONFIG_FILE, encoding='utf-8') as config_file:
         _config = yaml.safe_load(config_file) or {}
@@ -68,6 +70,8 @@ _ENV_OVERRIDES = {
     'EVENT_BUS_TOPIC_PREFIX': 'EDX_EXAMS_EVENT_BUS_TOPIC_PREFIX',
     'LMS_ROOT_URL': 'EDX_EXAMS_LMS_ROOT_URL',
     'EXAMS_BASE_URL': 'EDX_EXAMS_BASE_URL',
+    'LOG_FORMAT': 'EDX_EXAMS_LOG_FORMAT',
+    'SENTRY_DSN': 'EDX_EXAMS_SENTRY_DSN',
 }
 for _setting, _variable in _ENV_OVERRIDES.items():
     if _variable in os.environ:
@@ -101,3 +105,15 @@ EVENT_BUS_CONSUMER = vars().get('EVENT_BUS_CONSUMER', 'edx_event_bus_redis.Redis
 EVENT_BUS_REDIS_CONNECTION_URL = vars().get('EVENT_BUS_REDIS_CONNECTION_URL', 'redis://127.0.0.1:6379/0')
 
 require_production_settings(vars())
+
+# Logging as LOG_FORMAT says (`text` or `json`), unless the file gives a whole LOGGING dict.
+if 'LOGGING' not in _config:
+    try:
+        LOGGING = get_logger_config(log_format=LOG_FORMAT)  # noqa: F405
+    except ValueError as error:
+        raise ImproperlyConfigured(str(error)) from error
+
+if SENTRY_DSN:  # noqa: F405
+    from edx_exams.settings.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)  # noqa: F405
