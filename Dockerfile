@@ -20,7 +20,7 @@ RUN /venv/bin/pip install --no-cache-dir -r /tmp/production.txt && /venv/bin/pip
 
 FROM ${PYTHON_IMAGE} AS prod
 ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PATH=/venv/bin:$PATH \
-    DJANGO_SETTINGS_MODULE=edx_exams.settings.production EDX_EXAMS_CFG=/edx/etc/edx_exams.yml PORT=18740
+    DJANGO_SETTINGS_MODULE=edx_exams.settings.production EDX_EXAMS_CFG=/edx/etc/edx_exams.yml GUNICORN_BIND=0.0.0.0:18740
 RUN apt-get update && apt-get install -y --no-install-recommends libmariadb3 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --user-group --home-dir /var/lib/edx-exams --shell /usr/sbin/nologin app \
@@ -34,4 +34,4 @@ USER app
 VOLUME /var/lib/edx-exams
 EXPOSE 18740
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["python", "scripts/healthcheck.py"]
-CMD ["gunicorn", "--no-control-socket", "edx_exams.wsgi:application"]
+CMD ["gunicorn", "--config", "edx_exams/gunicorn.conf.py", "--no-control-socket", "edx_exams.wsgi:application"]

@@ -12,13 +12,14 @@ bin directory first on PATH and this environment:
 
 - DJANGO_SETTINGS_MODULE=edx_exams.settings.production
 - EDX_EXAMS_CFG: the YAML configuration file (docs/operations/configuration.rst)
-- PORT: the port gunicorn listens on, on every interface (web only)
-- WEB_CONCURRENCY: the number of gunicorn worker processes (web only, optional)
+- GUNICORN_BIND: the address gunicorn listens on, e.g. 0.0.0.0:18740 (web only; the other GUNICORN_*
+  variables of edx_exams/gunicorn.conf.py are optional)
 """
 
 SETTINGS_MODULE = 'edx_exams.settings.production'
-# Studio, the LMS and the MFEs reach the web process here unless PORT says otherwise.
+# Studio, the LMS and the MFEs reach the web process here unless GUNICORN_BIND says otherwise.
 DEFAULT_WEB_PORT = 18740
+DEFAULT_WEB_BIND = f'0.0.0.0:{DEFAULT_WEB_PORT}'
 # The LMS course role events the consumer applies, and its group and consumer name on the bus.
 ROLE_EVENTS_TOPIC = 'learning-course-access-role-lifecycle'
 ROLE_EVENTS_GROUP = 'edx_exams'
@@ -26,7 +27,7 @@ ROLE_EVENTS_GROUP = 'edx_exams'
 MIGRATE = ('python', 'manage.py', 'migrate', '--noinput')
 COLLECTSTATIC = ('python', 'manage.py', 'collectstatic', '--noinput')
 # No control socket: it lives in the user's home by default, where two servers on one host collide.
-WEB = ('gunicorn', '--no-control-socket', 'edx_exams.wsgi:application')
+WEB = ('gunicorn', '--config', 'edx_exams/gunicorn.conf.py', '--no-control-socket', 'edx_exams.wsgi:application')
 WORKER = ('celery', '--app', 'edx_exams', 'worker', '--loglevel', 'INFO', '--without-gossip', '--without-mingle')
 BEAT = ('celery', '--app', 'edx_exams', 'beat', '--loglevel', 'INFO')
 CONSUMER = (
@@ -41,7 +42,7 @@ CONSUMER = (
     '{"consumer_name": "edx_exams-1"}',
 )
 
-# The container health check of a web host: GET /health/ on 127.0.0.1:$PORT with Host: localhost.
+# The container health check of a web host: GET /health/ on the port of GUNICORN_BIND, Host: localhost.
 HEALTHCHECK = ('python', 'scripts/healthcheck.py')
 
 # The long-running processes by role, as docker-compose.yml names its services.

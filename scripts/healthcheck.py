@@ -1,6 +1,8 @@
 """
 The container health check: exit 0 when this host's web process answers GET /health/ with 200.
 
+The port is the one of GUNICORN_BIND (0.0.0.0:18740 in the image), as gunicorn listens on it.
+
 Run inside the web container (Dockerfile HEALTHCHECK, docker-compose.yml) and by `make prod.smoke`
 against each of its servers. Standard library only, so it starts fast. It asks for the host name
 `localhost`, which ALLOWED_HOSTS must therefore list (docs/operations/health-checks.rst).
@@ -13,8 +15,9 @@ import urllib.request
 
 
 def main() -> int:
-    """Request /health/ on 127.0.0.1:$PORT; return the exit status."""
-    url = f'http://127.0.0.1:{os.environ.get("PORT", "18740")}/health/'
+    """Request /health/ on 127.0.0.1 at the port gunicorn binds; return the exit status."""
+    port = os.environ.get('GUNICORN_BIND', '0.0.0.0:18740').rsplit(':', 1)[-1]
+    url = f'http://127.0.0.1:{port}/health/'
     request = urllib.request.Request(url, headers={'Host': 'localhost'})  # noqa: S310 - a fixed local URL
     try:
         with urllib.request.urlopen(request, timeout=4) as response:  # noqa: S310

@@ -227,7 +227,7 @@ class Stack:
     def start_services(self):
         """Start two web servers, two workers, one beat and the role event consumer."""
         for number, port in enumerate(self.web_ports, 1):
-            self.start(f'web{number}', processes.WEB, PORT=str(port), WEB_CONCURRENCY='2')
+            self.start(f'web{number}', processes.WEB, GUNICORN_BIND=f'127.0.0.1:{port}', GUNICORN_WORKERS='2')
         self.start('worker1', processes.WORKER)
         self.start('worker2', processes.WORKER)
         self.start('beat', processes.BEAT)

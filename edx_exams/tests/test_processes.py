@@ -71,7 +71,7 @@ def test_the_image_collects_static_files_with_the_smoke_tests_command(prod_stage
 def test_the_final_stage_runs_as_a_user_with_production_settings_and_no_build_tools(prod_stage):
     environment = ' '.join(arguments for instruction, arguments in prod_stage if instruction == 'ENV')
     assert f'DJANGO_SETTINGS_MODULE={processes.SETTINGS_MODULE}' in environment
-    assert f'PORT={processes.DEFAULT_WEB_PORT}' in environment
+    assert f'GUNICORN_BIND={processes.DEFAULT_WEB_BIND}' in environment
     assert ('USER', 'app') in prod_stage
     assert ('VOLUME', '/var/lib/edx-exams') in prod_stage
     installs = ' '.join(arguments for instruction, arguments in prod_stage if instruction == 'RUN')
@@ -94,7 +94,8 @@ def test_compose_migrates_once_before_the_services_and_checks_web_health(compose
     assert tuple(services['migrate']['command']) == processes.MIGRATE
     assert services['migrate']['restart'] == 'no'
     assert tuple(services['web']['healthcheck']['test'][1:]) == processes.HEALTHCHECK
-    assert services['web']['environment']['PORT'] == str(processes.DEFAULT_WEB_PORT)
+    assert services['web']['environment']['GUNICORN_BIND'] == processes.DEFAULT_WEB_BIND
+    assert services['web']['ports'] == [f'{processes.DEFAULT_WEB_PORT}:{processes.DEFAULT_WEB_PORT}']
     assert services['mysql']['image'].startswith('mysql:8')
     assert 'beat-state:/var/lib/edx-exams' in services['beat']['volumes']
 
