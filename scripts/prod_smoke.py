@@ -23,7 +23,6 @@ Exit status 0 when every check passes.
 """
 
 import hashlib
-import os
 import shutil
 import subprocess
 import sys

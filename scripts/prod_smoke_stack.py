@@ -85,7 +85,7 @@ class Stack:
         return [f'http://127.0.0.1:{port}' for port in self.web_ports]
 
     def environment(self, **extra) -> dict:
-        """The environment every production process gets: the venv first on PATH, production settings."""
+        """Return the environment of every production process: the venv first on PATH, production settings."""
         env = {
             key: value
             for key, value in os.environ.items()
@@ -115,11 +115,12 @@ class Stack:
         """Start (or restart, keeping its append-only file) this run's Redis server."""
         data_dir = self.temp_dir / 'redis'
         data_dir.mkdir(exist_ok=True)
-        self.redis_process = subprocess.Popen(  # noqa: S603
-            ['redis-server', '--port', str(self.redis_port), '--bind', '127.0.0.1', '--save', '',
-             '--appendonly', 'yes', '--dir', str(data_dir), '--logfile', str(data_dir / 'redis.log')],
-            start_new_session=True,
-        )  # fmt: skip
+        server = shutil.which('redis-server')
+        if server is None:
+            raise RuntimeError('redis-server is not installed (CI installs it: .ci/run)')
+        command = [server, '--port', str(self.redis_port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes']
+        command += ['--dir', str(data_dir), '--logfile', str(data_dir / 'redis.log')]
+        self.redis_process = subprocess.Popen(command, start_new_session=True)  # noqa: S603 - fixed arguments
         client = redis.Redis(port=self.redis_port, socket_connect_timeout=1)
         wait_until('Redis answers', client.ping, timeout=20)
 

@@ -21,7 +21,8 @@ def generated(*args):
 def test_printed_keys_sign_access_tokens_the_public_set_verifies():
     signing = generated('--issuer', 'https://exams.example.com')
     assert signing['JWT_ISSUER'] == 'https://exams.example.com'
-    with override_settings(TOKEN_SIGNING={'JWT_SIGNING_ALGORITHM': 'RS512', 'JWT_SUPPORTED_VERSION': '1.2.0', **signing}):
+    defaults = {'JWT_SIGNING_ALGORITHM': 'RS512', 'JWT_SUPPORTED_VERSION': '1.2.0'}
+    with override_settings(TOKEN_SIGNING={**defaults, **signing}):
         token = sign_token(lms_user_id=7, expires_in=60, claims={})
     public_keys = jwt.PyJWKSet.from_json(signing['JWT_PUBLIC_SIGNING_JWK_SET'])
     kid = jwt.get_unverified_header(token)['kid']
