@@ -20,7 +20,9 @@ SETTINGS_MODULE = 'edx_exams.settings.production'
 # Studio, the LMS and the MFEs reach the web process here unless GUNICORN_BIND says otherwise.
 DEFAULT_WEB_PORT = 18740
 DEFAULT_WEB_BIND = f'0.0.0.0:{DEFAULT_WEB_PORT}'
-# The LMS course role events the consumer applies, and its group and consumer name on the bus.
+# The LMS course role events the consumer applies, and its group and consumer name on the bus. With
+# check_backlog a restarted consumer resumes after the group's last delivered event; without it, it
+# starts at the end of the stream and silently skips every event sent while it was down.
 ROLE_EVENTS_TOPIC = 'learning-course-access-role-lifecycle'
 ROLE_EVENTS_GROUP = 'edx_exams'
 
@@ -39,7 +41,7 @@ CONSUMER = (
     '--group_id',
     ROLE_EVENTS_GROUP,
     '--extra',
-    '{"consumer_name": "edx_exams-1"}',
+    '{"consumer_name": "edx_exams-1", "check_backlog": true}',
 )
 
 # The container health check of a web host: GET /health/ on the port of GUNICORN_BIND, Host: localhost.

@@ -22,12 +22,20 @@ import redis
 from django.conf import settings
 
 # This process only decodes events; the services it checks run with their own production settings.
-settings.configure(INSTALLED_APPS=['openedx_events'], EVENT_BUS_REDIS_CONSUMER_POLL_TIMEOUT=1)
+# It produces the role events as the LMS would, hence the LMS's service name in their metadata.
+settings.configure(
+    INSTALLED_APPS=['openedx_events'], EVENT_BUS_REDIS_CONSUMER_POLL_TIMEOUT=1, EVENTS_SERVICE_NAME='lms'
+)
 django.setup()
 
 from edx_event_bus_redis.internal.message import RedisMessage  # noqa: E402
+from edx_event_bus_redis.internal.producer import RedisEventProducer  # noqa: E402
+from opaque_keys.edx.keys import CourseKey  # noqa: E402
 from openedx_events.event_bus.avro.deserializer import deserialize_bytes_to_event_data  # noqa: E402
+from openedx_events.learning.data import CourseAccessRoleData, UserData, UserPersonalData  # noqa: E402
+from openedx_events.learning.signals import COURSE_ACCESS_ROLE_ADDED, COURSE_ACCESS_ROLE_REMOVED  # noqa: E402
 from openedx_events.tooling import OpenEdxPublicSignal  # noqa: E402
+from walrus import Database  # noqa: E402
 
 from edx_exams import processes  # noqa: E402
 from scripts.prod_smoke_stack import Stack, json_dumps, wait_until  # noqa: E402
@@ -142,6 +150,33 @@ class EventStream:
         found = matching()
         expect(found == ['org.openedx.learning.exam.attempt.submitted.v1'], f'{what}: events {found}')
         print(f'OK   {what}: one submitted event for user {lms_user_id} on {self.name}')
+
+
+def produce_role_event(stack: Stack, signal_):
+    """Send a course role event of the user smoke_staff to the bus, as the LMS does."""
+    settings.EVENT_BUS_TOPIC_PREFIX = stack.topic_prefix
+    pii = UserPersonalData(username='smoke_staff', email='smoke_staff@example.com', name='')
+    data = CourseAccessRoleData(
+        user=UserData(id=1010, is_active=True, pii=pii),
+        org_key='SmokeX',
+        course_key=CourseKey.from_string(COURSE_ID),
+        role='staff',
+    )
+    RedisEventProducer(Database.from_url(stack.redis_url)).send(
+        signal=signal_,
+        topic=processes.ROLE_EVENTS_TOPIC,
+        event_key_field='course_access_role_data.course_key',
+        event_data={'course_access_role_data': data},
+        event_metadata=signal_.generate_signal_metadata(),
+    )
+
+
+def wait_for_course_access(client: Client, signal_, *, expect_status: int):
+    """Wait until the consumer applied the role event: the course exams list answers smoke_staff `expect_status`."""
+    token, path = client.token('smoke_staff', 1010), f'/api/v1/exams/course_id/{COURSE_ID}/'
+    answered = lambda: client.raw('GET', path, token)[0] == expect_status  # noqa: E731
+    wait_until(f'{path} answers smoke_staff {expect_status}', answered, timeout=30)
+    print(f'OK   {signal_.event_type} consumed: the course exams list answers smoke_staff {expect_status}')
 
 
 def step(text: str):
@@ -268,6 +303,8 @@ def check_redis_outage(stack: Stack, client: Client, events: EventStream, final:
     status = stack.restart_if_exited('consumer')
     if status is not None:
         print(f'OK   the role event consumer exited ({status}) in the outage; restarted as a supervisor would')
+    # Sent while the consumer is still starting: it must not skip it (checked at the end).
+    produce_role_event(stack, COURSE_ACCESS_ROLE_REMOVED)
     events.wait_for('the waiting event after the outage', 1003, usage_key('final'), timeout=90)
     expect(unsent_events(stack, attempt) == 0, f'the event of attempt {attempt} is still unsent')
     wait_until('/health/ready is 200 again', lambda: client.raw('GET', '/health/ready')[0] == 200, timeout=30)
@@ -297,8 +334,14 @@ def run_smoke_test(bin_dir: Path) -> int:
         stack.start_services()
         client, events = Client(stack), EventStream(stack)
         exams = check_publish_submit_and_expiry(client, events)
+        step('the LMS grants a course role on the bus; the consumer applies it')
+        client.call('GET', f'/api/v1/exams/course_id/{COURSE_ID}/', client.token('smoke_staff', 1010), expect=403)
+        produce_role_event(stack, COURSE_ACCESS_ROLE_ADDED)
+        wait_for_course_access(client, COURSE_ACCESS_ROLE_ADDED, expect_status=200)
         check_static_files_and_health(client)
         check_redis_outage(stack, client, events, exams['final'])
+        step('the role removal sent while the consumer restarted is applied')
+        wait_for_course_access(client, COURSE_ACCESS_ROLE_REMOVED, expect_status=403)
         stack.check_alive()
         print(f'OK   every process is still running; requests per server: {client.answered_by}')
         status = 0
