@@ -10,10 +10,10 @@ lines of the same request (`[request_id=...]`).
 import os
 
 wsgi_app = 'edx_exams.wsgi:application'
-bind = os.environ.get('GUNICORN_BIND', '0.0.0.0:8000')
+bind = os.environ.get('GUNICORN_BIND', '0.0.0.0:18740')
 workers = int(os.environ.get('GUNICORN_WORKERS', '2'))
 threads = int(os.environ.get('GUNICORN_THREADS', '1'))
-timeout = int(os.environ.get('GUNICORN_TIMEOUT', '30'))
+timeout = int(os.environ.get('GUNICORN_TIMEOUT', '60'))
 graceful_timeout = int(os.environ.get('GUNICORN_GRACEFUL_TIMEOUT', '30'))
 keepalive = int(os.environ.get('GUNICORN_KEEPALIVE', '5'))
 # Behind a load balancer: trust its X-Forwarded-* headers (set FORWARDED_ALLOW_IPS to restrict).

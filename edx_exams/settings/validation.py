@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from jwt import PyJWK, PyJWKSet
+from jwt.exceptions import PyJWTError
 
 # Secrets published in this repository or in the Open edX devstack: never valid in production.
 DEV_SECRET_KEYS = frozenset({'insecure-secret-key'})
@@ -87,6 +89,9 @@ def _jwt_auth_problems(settings: Mapping[str, Any]) -> list[str]:
             problems.append(f'JWT_AUTH["JWT_ISSUERS"][{index}] needs ISSUER and AUDIENCE.')
         if issuer.get('SECRET_KEY') in DEV_JWT_SECRETS:
             problems.append(f'JWT_AUTH["JWT_ISSUERS"][{index}]["SECRET_KEY"] is the devstack secret "lms-secret".')
+    public_set = jwt_auth.get('JWT_PUBLIC_SIGNING_JWK_SET')
+    if public_set and not _is_usable_key(public_set, key_set=True):
+        problems.append('JWT_AUTH["JWT_PUBLIC_SIGNING_JWK_SET"] is not a JSON web key set with at least one key.')
     has_secret = any(issuer.get('SECRET_KEY') for issuer in issuers)
     if not issuers:
         problems.append('JWT_AUTH["JWT_ISSUERS"] is empty; list the LMS issuer(s) with ISSUER and AUDIENCE.')
@@ -105,13 +110,15 @@ def _token_signing_problems(settings: Mapping[str, Any]) -> list[str]:
         problems.append('TOKEN_SIGNING["JWT_PRIVATE_SIGNING_JWK"] is not set (the exam access token signing key).')
     elif _is_dev_key(private_jwk):
         problems.append('TOKEN_SIGNING["JWT_PRIVATE_SIGNING_JWK"] is the development key published in this repository.')
-    elif not _parses_as_json(private_jwk):
+    elif not _is_usable_key(private_jwk, key_set=False):
         problems.append('TOKEN_SIGNING["JWT_PRIVATE_SIGNING_JWK"] is not a JSON web key.')
     public_set = signing.get('JWT_PUBLIC_SIGNING_JWK_SET')
     if not public_set:
         problems.append('TOKEN_SIGNING["JWT_PUBLIC_SIGNING_JWK_SET"] is not set (the LMS verifies tokens with it).')
     elif _is_dev_key(public_set):
         problems.append('TOKEN_SIGNING["JWT_PUBLIC_SIGNING_JWK_SET"] is the development key set of this repository.')
+    elif not _is_usable_key(public_set, key_set=True):
+        problems.append('TOKEN_SIGNING["JWT_PUBLIC_SIGNING_JWK_SET"] is not a JSON web key set with at least one key.')
     return problems
 
 
@@ -148,5 +155,15 @@ def _parsed(value: str | dict) -> Any:
         return None
 
 
-def _parses_as_json(value: str | dict) -> bool:
-    return isinstance(_parsed(value), dict)
+def _is_usable_key(value: str | dict, *, key_set: bool) -> bool:
+    """Return True when `value` parses as a JSON web key (or a non-empty key set) PyJWT can use."""
+    parsed = _parsed(value)
+    if not isinstance(parsed, dict):
+        return False
+    try:
+        if key_set:
+            return bool(PyJWKSet.from_dict(parsed).keys)
+        PyJWK.from_dict(parsed)
+    except (PyJWTError, KeyError, TypeError, ValueError):
+        return False
+    return True

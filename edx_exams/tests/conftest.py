@@ -32,7 +32,7 @@ def complete_config(signing_keys):
             'JWT_ISSUERS': [
                 {'ISSUER': 'https://lms.example.com/oauth2', 'AUDIENCE': 'prod-aud', 'SECRET_KEY': 'prod-jwt-secret'},
             ],
-            'JWT_PUBLIC_SIGNING_JWK_SET': '{"keys": []}',
+            'JWT_PUBLIC_SIGNING_JWK_SET': public_jwks,
         },
         'TOKEN_SIGNING': {
             'JWT_ISSUER': 'https://exams.example.com',

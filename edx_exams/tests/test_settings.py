@@ -49,7 +49,7 @@ def test_yaml_values_become_settings_and_dicts_merge(monkeypatch, tmp_path, comp
         'LMS_ROOT_URL': 'https://lms.example.com',
         'JWT_AUTH': {
             'JWT_ISSUERS': [{'AUDIENCE': 'prod-aud', 'ISSUER': 'https://lms.example.com/oauth2', 'SECRET_KEY': 's3'}],
-            'JWT_PUBLIC_SIGNING_JWK_SET': '{"keys": []}',
+            'JWT_PUBLIC_SIGNING_JWK_SET': complete_config['JWT_AUTH']['JWT_PUBLIC_SIGNING_JWK_SET'],
         },
     }
     prod = production(monkeypatch, tmp_path, config)
@@ -155,9 +155,24 @@ def test_refused_with_issuers_but_no_verification_key(monkeypatch, tmp_path, com
 def test_accepts_asymmetric_jwt_keys_only(monkeypatch, tmp_path, complete_config):
     complete_config['JWT_AUTH'] = {
         'JWT_ISSUERS': [{'ISSUER': 'https://lms.example.com/oauth2', 'AUDIENCE': 'a'}],
-        'JWT_PUBLIC_SIGNING_JWK_SET': '{"keys": [{"kty": "RSA", "n": "abc", "e": "AQAB"}]}',
+        'JWT_PUBLIC_SIGNING_JWK_SET': complete_config['TOKEN_SIGNING']['JWT_PUBLIC_SIGNING_JWK_SET'],
     }
     assert production(monkeypatch, tmp_path, complete_config)['JWT_AUTH']['JWT_ISSUERS'][0]['AUDIENCE'] == 'a'
+
+
+@pytest.mark.parametrize('key_set', ['{"keys": []}', 'not json', '{"keys": [{"kty": "RSA"}]}'])
+def test_refused_with_an_unusable_jwt_public_key_set(monkeypatch, tmp_path, complete_config, key_set):
+    complete_config['JWT_AUTH']['JWT_PUBLIC_SIGNING_JWK_SET'] = key_set
+    message = refusal(monkeypatch, tmp_path, complete_config)
+    assert 'JWT_AUTH["JWT_PUBLIC_SIGNING_JWK_SET"] is not a JSON web key set' in message
+
+
+def test_refused_with_an_unusable_token_signing_key(monkeypatch, tmp_path, complete_config):
+    complete_config['TOKEN_SIGNING']['JWT_PRIVATE_SIGNING_JWK'] = '{"kty": "RSA"}'
+    complete_config['TOKEN_SIGNING']['JWT_PUBLIC_SIGNING_JWK_SET'] = '{"keys": []}'
+    message = refusal(monkeypatch, tmp_path, complete_config)
+    assert 'TOKEN_SIGNING["JWT_PRIVATE_SIGNING_JWK"] is not a JSON web key' in message
+    assert 'TOKEN_SIGNING["JWT_PUBLIC_SIGNING_JWK_SET"] is not a JSON web key set' in message
 
 
 def test_refused_without_the_token_signing_key(monkeypatch, tmp_path, complete_config):
@@ -229,3 +244,15 @@ def test_deploy_system_check_errors_rather_than_warns():
     assert errors
     assert all(message.level == ERROR for message in errors)
     assert any('lms-secret' in message.msg for message in errors)
+
+
+@pytest.mark.django_db
+def test_a_devstack_token_is_refused_under_production_jwt_settings(monkeypatch, tmp_path, complete_config, settings):
+    """The token that once made anyone global staff: signed with `lms-secret`, `administrator: true`."""
+    from edx_exams.apps.core.tests.factories import UserFactory
+    from test_utils.auth import JwtClient
+
+    devstack_token_client = JwtClient().as_user(UserFactory(is_staff=True), administrator=True)
+    settings.JWT_AUTH = production(monkeypatch, tmp_path, complete_config)['JWT_AUTH']
+    response = devstack_token_client.get('/api/v1/me')
+    assert response.status_code == 401

@@ -273,7 +273,7 @@ class StudentAllowanceAdmin(AccommodationAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(CourseStaffRole)
 class CourseStaffRoleAdmin(admin.ModelAdmin):
-    """Course staff roles, from LMS role events or manage.py bulk_add_course_staff."""
+    """Course staff roles, from LMS role events or manage.py bulk_add_course_staff; granted and revoked here too."""
 
     list_display = ('user', 'course_id', 'role', 'created')
     list_filter = ('role',)
@@ -281,6 +281,28 @@ class CourseStaffRoleAdmin(admin.ModelAdmin):
     search_fields = ('user__username', 'user__email', 'course_id')
     raw_id_fields = ('user',)
     readonly_fields = ('created', 'modified')
+
+    def get_readonly_fields(self, request, obj=None):
+        """Lock an existing role: it is revoked and granted anew rather than edited in place."""
+        return (*self.readonly_fields, 'user', 'course_id', 'role') if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        """Grant the role through core.api, as an LMS role event would."""
+        api.grant_course_staff_role(
+            obj.user.username, course_id=obj.course_id, role=obj.role, lms_user_id=obj.user.lms_user_id
+        )
+        obj.pk = CourseStaffRole.objects.get(user=obj.user, course_id=obj.course_id, role=obj.role).pk
+
+    def delete_model(self, request, obj):
+        """Revoke the role through core.api."""
+        api.revoke_course_staff_role(
+            obj.user.username, course_id=obj.course_id, role=obj.role, lms_user_id=obj.user.lms_user_id
+        )
+
+    def delete_queryset(self, request, queryset):
+        """Revoke each selected role through core.api ("Delete selected")."""
+        for obj in queryset.select_related('user'):
+            self.delete_model(request, obj)
 
 
 @admin.register(DueDateExtension)

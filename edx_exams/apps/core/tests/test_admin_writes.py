@@ -179,3 +179,20 @@ def test_platform_keys_and_outbox_events_cannot_be_deleted_from_the_admin(admin_
         assert admin_client.post(admin_url(model, 'delete', row.pk), {'post': 'yes'}).status_code == 403
         admin_client.post(admin_url(model), {'action': 'delete_selected', '_selected_action': [row.pk], 'post': 'yes'})
         assert model.objects.filter(pk=row.pk).exists()
+
+
+def test_course_staff_roles_are_granted_and_revoked_through_core_api(admin_client):
+    from edx_exams.apps.core.models import CourseStaffRole
+
+    learner = UserFactory(lms_user_id=4242)
+    response = admin_client.post(
+        admin_url(CourseStaffRole, 'add'), {'user': learner.pk, 'course_id': COURSE, 'role': 'staff'}, follow=True
+    )
+    assert len(messages_of(response)) == 1
+    assert api.is_course_staff(learner, COURSE)
+    role = CourseStaffRole.objects.get(user=learner, course_id=COURSE)
+    page = admin_client.get(admin_url(CourseStaffRole, 'change', role.pk)).content.decode()
+    assert 'name="course_id"' not in page  # revoke and grant anew instead of editing in place
+    response = bulk_delete(admin_client, CourseStaffRole, [role])
+    assert not api.is_course_staff(learner, COURSE)
+    assert len(messages_of(response)) == 1
