@@ -21,8 +21,8 @@ import jwt
 import redis
 from django.conf import settings
 
-# This process only decodes events; the services it checks run with their own production settings.
-# It produces the role events as the LMS would, hence the LMS's service name in their metadata.
+# This process decodes the service's events and produces role events as the LMS would (hence the LMS's
+# service name); the services it checks run with their own production settings.
 settings.configure(
     INSTALLED_APPS=['openedx_events'], EVENT_BUS_REDIS_CONSUMER_POLL_TIMEOUT=1, EVENTS_SERVICE_NAME='lms'
 )
@@ -48,6 +48,7 @@ IMPORT_CHECK = """
 from edx_exams.wsgi import application
 from edx_exams.celery import app
 import kombu.transport.redis, edx_event_bus_redis, edx_event_bus_kafka, confluent_kafka, gunicorn.app.wsgiapp
+import sentry_sdk.integrations.django, sentry_sdk.integrations.celery
 app.loader.import_default_modules()
 assert app.connection_for_write().transport.driver_type == 'redis'
 from django.core.management import load_command_class
@@ -179,9 +180,12 @@ def wait_for_course_access(client: Client, signal_, *, expect_status: int):
     print(f'OK   {signal_.event_type} consumed: the course exams list answers smoke_staff {expect_status}')
 
 
+STARTED = time.monotonic()
+
+
 def step(text: str):
-    """Announce a step."""
-    print(f'\n=== {text}', flush=True)
+    """Announce a step, with the seconds since the checks began."""
+    print(f'\n=== [{time.monotonic() - STARTED:5.1f}s] {text}', flush=True)
 
 
 def prepare(stack: Stack):
