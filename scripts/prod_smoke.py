@@ -24,6 +24,7 @@ Exit status 0 when every check passes.
 
 import hashlib
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -59,15 +60,24 @@ def ensure_production_venv() -> Path:
     return venv
 
 
+def run_in_venv(python: Path) -> int:
+    """Run the checks with the venv's Python and return their exit status, letting them clean up on a signal."""
+    child = subprocess.Popen([str(python), __file__, IN_VENV_FLAG])  # noqa: S603
+    # Ctrl-C reaches the child too (same process group): it stops what it started, this process waits.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, lambda number, _frame: child.send_signal(number))
+    return child.wait()
+
+
 def main() -> int:
     """Build the virtualenv, then run the smoke test inside it."""
     started = time.monotonic()
     if IN_VENV_FLAG not in sys.argv:
         venv = ensure_production_venv()
-        python = venv / 'bin' / 'python'
-        result = subprocess.run([str(python), __file__, IN_VENV_FLAG], check=False)  # noqa: S603
+        status = run_in_venv(venv / 'bin' / 'python')
         print(f'=== make prod.smoke took {time.monotonic() - started:.0f}s', flush=True)
-        return result.returncode
+        return status
     sys.path.insert(0, str(REPO_ROOT))
     from scripts.prod_smoke_checks import run_smoke_test  # noqa: PLC0415 - only importable inside the venv
 
