@@ -101,6 +101,13 @@ USE_TZ = True
 
 STATIC_URL = '/static/'
 STATIC_ROOT = str(REPO_ROOT / 'assets')
+# Production serves the collected files itself through WhiteNoise (settings/production.py): gzip and
+# Brotli copies and content-hashed names from `collectstatic`, cached for a year by browsers. Local
+# and test settings keep Django's plain storage, so they need no `collectstatic`.
+PRODUCTION_STORAGES = {
+    'default': {'BACKEND': 'django.core.files.storage.FileSystemStorage'},
+    'staticfiles': {'BACKEND': 'whitenoise.storage.CompressedManifestStaticFilesStorage'},
+}
 
 # ---------------------------------------------------------------------------
 # REST framework, API docs

@@ -22,6 +22,15 @@ from edx_exams.settings.validation import require_production_settings
 
 DEBUG = False
 
+# Static files: WhiteNoise answers /static/ right after the security middleware, from STATIC_ROOT as
+# filled by `manage.py collectstatic` (docs/operations/static-files.rst).
+STORAGES = PRODUCTION_STORAGES
+MIDDLEWARE = [
+    *MIDDLEWARE[: MIDDLEWARE.index('django.middleware.security.SecurityMiddleware') + 1],
+    'whitenoise.middleware.WhiteNoiseMiddleware',
+    *MIDDLEWARE[MIDDLEWARE.index('django.middleware.security.SecurityMiddleware') + 1 :],
+]
+
 # No development default survives into production: each of these must come from the file or the environment.
 SECRET_KEY = ''
 ALLOWED_HOSTS = []
