@@ -18,7 +18,7 @@ def main() -> int:
     """Request /health/ on 127.0.0.1 at the port gunicorn binds; return the exit status."""
     port = os.environ.get('GUNICORN_BIND', '0.0.0.0:18740').rsplit(':', 1)[-1]
     url = f'http://127.0.0.1:{port}/health/'
-    request = urllib.request.Request(url, headers={'Host': 'localhost'})  # noqa: S310 - a fixed local URL
+    request = urllib.request.Request(url, headers={'Host': 'localhost'})
     try:
         with urllib.request.urlopen(request, timeout=4) as response:  # noqa: S310
             return 0 if response.status == 200 else 1

@@ -79,7 +79,7 @@ def main() -> int:
         print(f'=== make prod.smoke took {time.monotonic() - started:.0f}s', flush=True)
         return status
     sys.path.insert(0, str(REPO_ROOT))
-    from scripts.prod_smoke_checks import run_smoke_test  # noqa: PLC0415 - only importable inside the venv
+    from scripts.prod_smoke_checks import run_smoke_test
 
     return run_smoke_test(Path(sys.executable).parent)
 
