@@ -21,7 +21,9 @@ GUIDE = Path(__file__).resolve().parents[2] / 'docs' / 'operations'
 def example_config() -> dict:
     """The YAML code block of configuration.rst."""
     text = (GUIDE / 'configuration.rst').read_text()
-    block = re.search(r'\.\. code-block:: yaml\n\n((?:    .*\n|\n)+)', text).group(1)
+    match = re.search(r'\.\. code-block:: yaml\n\n((?:    .*\n|\n)+)', text)
+    assert match, 'configuration.rst has no YAML example'
+    block = match.group(1)
     return yaml.safe_load(textwrap.dedent(block))
 
 
