@@ -86,9 +86,8 @@ def rows(admin_user):
         launch_url='https://tool.example.com/launch',
         tool_jwks_url='https://tool.example.com/jwks',
     )
-    allowance = api.upsert_allowances(
-        COURSE, specs=[api.AllowanceSpec(exam_id=exam.id, username=learner.username, extra_time_mins=5)], actor=admin_user
-    )[0]
+    spec = api.AllowanceSpec(exam_id=exam.id, username=learner.username, extra_time_mins=5)
+    allowance = api.upsert_allowances(COURSE, specs=[spec], actor=admin_user)[0]
     extension = api.set_due_date_extension(
         COURSE, exam_id=exam.id, username=learner.username, email=None, due_date=timezone.now(), actor=admin_user
     )
