@@ -8,7 +8,7 @@ statuses change only through `core.api` (the verify and reject actions below).
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.utils import timezone
@@ -84,6 +84,27 @@ class ApiRefusalMixin:
             return HttpResponseRedirect(request.get_full_path())
 
 
+class HistoryAdmin(SimpleHistoryAdmin):
+    """
+    History pages where reverting to an old version is a change like any other.
+
+    django-simple-history saves a revert with save_model (so through core.api
+    where the admin routes saves there) but asks only for the view permission:
+    here a revert needs the change permission, and a refusal of core.api shows
+    only its error.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Refuse a revert (POST) on a page that may not change rows; show the api's refusal as the only message."""
+        if request.method == 'POST' and not self.has_change_permission(request):
+            raise PermissionDenied
+        try:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        except ExamBaseException as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
 class ReadOnlyAdminMixin:
     """No adding, editing or deleting: the rows are owned by another flow; history stays visible."""
 
@@ -101,7 +122,7 @@ class ReadOnlyAdminMixin:
 
 
 @admin.register(ProctoringProvider)
-class ProctoringProviderAdmin(ApiRefusalMixin, SimpleHistoryAdmin):
+class ProctoringProviderAdmin(ApiRefusalMixin, HistoryAdmin):
     """LTI proctoring tools; a provider with an org is offered only to that org's courses."""
 
     list_display = ('name', 'verbose_name', 'org_key', 'lti_configuration_id', 'is_active', 'modified')
@@ -120,7 +141,7 @@ class ProctoringProviderAdmin(ApiRefusalMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         """Save the changed fields through core.api."""
-        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in api.PROVIDER_EDITABLE_FIELDS}
+        changes = {name: form.cleaned_data[name] for name in api.PROVIDER_EDITABLE_FIELDS if name in form.cleaned_data}
         api.update_proctoring_provider(obj.name, changes=changes)
 
 
@@ -148,7 +169,7 @@ class CourseExamConfigurationAdminForm(forms.ModelForm):
 
 
 @admin.register(CourseExamConfiguration)
-class CourseExamConfigurationAdmin(ApiRefusalMixin, SimpleHistoryAdmin):
+class CourseExamConfigurationAdmin(ApiRefusalMixin, HistoryAdmin):
     """
     A course's proctoring choices, saved through core.api as Studio's Proctoring settings save them.
 
@@ -183,7 +204,7 @@ class CourseExamConfigurationAdmin(ApiRefusalMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Exam)
-class ExamAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ExamAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     """Exams as Studio published them; change them by publishing the course again."""
 
     list_display = (
@@ -222,7 +243,7 @@ class AttemptReviewInline(admin.TabularInline):
 
 
 @admin.register(ExamAttempt)
-class ExamAttemptAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ExamAttemptAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     """Learners' attempts; staff act on them with the verify, reject, reset and resume actions."""
 
     list_display = (
@@ -361,7 +382,7 @@ class StudentAllowanceAdminForm(forms.ModelForm):
 
 
 @admin.register(StudentAllowance)
-class StudentAllowanceAdmin(AccommodationAdminMixin, SimpleHistoryAdmin):
+class StudentAllowanceAdmin(AccommodationAdminMixin, HistoryAdmin):
     """Extra time of learners on exams (saved through core.api, which extends running attempts)."""
 
     form = StudentAllowanceAdminForm
@@ -445,7 +466,7 @@ class DueDateExtensionAdminForm(forms.ModelForm):
 
 
 @admin.register(DueDateExtension)
-class DueDateExtensionAdmin(AccommodationAdminMixin, SimpleHistoryAdmin):
+class DueDateExtensionAdmin(AccommodationAdminMixin, HistoryAdmin):
     """Personal due dates (saved through core.api, which moves running deadlines)."""
 
     form = DueDateExtensionAdminForm

@@ -176,3 +176,44 @@ def test_bulk_delete_is_offered_only_where_allowed(admin_client, rows, model):
     assert model.objects.filter(pk=row.pk).exists() is not may_delete
     if may_delete:
         assert len(list(response.context['messages'])) == 1
+
+
+HISTORY_MODELS = [model for model in ALLOWED if hasattr(model, 'history')]
+
+
+def history_form_url(model, row):
+    version = row.history.order_by('history_id').first()
+    name = f'admin:{model._meta.app_label}_{model._meta.model_name}_simple_history'
+    return reverse(name, args=[row.pk, version.history_id])
+
+
+@pytest.mark.parametrize('model', [m for m in HISTORY_MODELS if not ALLOWED[m][1]], ids=lambda m: m.__name__)
+def test_read_only_rows_cannot_be_reverted_from_their_history(admin_client, rows, model):
+    row = rows[model]
+    row.save()  # a second version to revert from
+    modified = model.objects.get(pk=row.pk).modified
+    assert admin_client.get(history_form_url(model, row)).status_code == 200  # still viewable
+    assert admin_client.post(history_form_url(model, row), {}).status_code == 403
+    assert model.objects.get(pk=row.pk).modified == modified
+
+
+def test_reverting_an_allowance_goes_through_core_api(admin_client, admin_user):
+    learner = UserFactory()
+    exam = ExamFactory(course_id=COURSE, time_limit_mins=30)
+
+    def grant(minutes):
+        spec = api.AllowanceSpec(exam_id=exam.id, username=learner.username, extra_time_mins=minutes)
+        return api.upsert_allowances(COURSE, specs=[spec], actor=admin_user)[0]
+
+    allowance = grant(10)
+    grant(20)
+    attempt = api.create_exam_attempt(user=learner, exam_id=exam.id, start_clock=True)
+    assert attempt.allowed_time_limit_mins == 50
+    response = admin_client.post(
+        history_form_url(StudentAllowance, allowance),
+        {'user': learner.pk, 'exam': exam.pk, 'extra_time_mins': 10},
+        follow=True,
+    )
+    assert len(list(response.context['messages'])) == 1
+    attempt.refresh_from_db()
+    assert attempt.allowed_time_limit_mins == 40

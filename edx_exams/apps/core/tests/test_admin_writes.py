@@ -356,3 +356,17 @@ def test_username_of_a_local_user_stays_editable(admin_client):
     admin_client.post(admin_url(User, 'change', local.pk), user_form(local, username='operator', lms_user_id='9'))
     local.refresh_from_db()
     assert (local.username, local.lms_user_id) == ('operator', None)
+
+
+def test_reverting_a_provider_to_an_old_version_saves_it_through_core_api(admin_client):
+    provider = ProviderFactory(name='tool', verbose_name='Tool')
+    first_version = provider.history.get()
+    api.update_proctoring_provider('tool', changes={'verbose_name': 'Tool 2', 'is_active': False})
+    revert_url = reverse('admin:core_proctoringprovider_simple_history', args=[provider.pk, first_version.history_id])
+    page = admin_client.get(revert_url)
+    assert page.context['adminform'].form['verbose_name'].value() == 'Tool'
+    form = {**PROVIDER_FORM, 'verbose_name': 'Tool', 'tech_support_email': provider.tech_support_email}
+    response = admin_client.post(revert_url, form, follow=True)
+    assert len(messages_of(response)) == 1
+    provider.refresh_from_db()
+    assert (provider.verbose_name, provider.is_active) == ('Tool', True)
