@@ -69,11 +69,7 @@ def upsert_allowances(course_id: str, *, specs: list[AllowanceSpec], actor: User
     Raises InvalidAccommodation naming each unknown user, unknown exam (or one
     outside the course) and invalid amount; nothing is stored then.
     """
-    exams = _course_exams(course_id, {spec.exam_id for spec in specs})
-    users = _resolve_users(specs)
-    errors = _allowance_errors(specs, exams, users)
-    if errors:
-        raise InvalidAccommodation(errors)
+    exams, users = _checked_allowance_targets(course_id, specs)
     saved = []
     with transaction.atomic():
         _lock_targets(exam_ids={spec.exam_id for spec in specs}, user_ids={users[_user_key(spec)].id for spec in specs})
@@ -85,6 +81,11 @@ def upsert_allowances(course_id: str, *, specs: list[AllowanceSpec], actor: User
             saved.append(allowance)
     log.info('Allowances saved course_id=%s count=%s actor_id=%s', course_id, len(saved), actor.id)
     return saved
+
+
+def validate_allowances(course_id: str, *, specs: list[AllowanceSpec]) -> None:
+    """Raise what `upsert_allowances` would raise for `specs` (CourseNotFound, InvalidAccommodation); store nothing."""
+    _checked_allowance_targets(course_id, specs)
 
 
 def delete_allowance(course_id: str, *, allowance_id: int, actor: User) -> None:
@@ -115,12 +116,7 @@ def set_due_date_extension(
     course_id: str, *, exam_id: int, username: str | None, email: str | None, due_date: datetime, actor: User
 ) -> DueDateExtension:
     """Give one learner a personal due date on an exam; a running attempt's deadline follows it."""
-    spec = AllowanceSpec(exam_id=exam_id, username=username, email=email)
-    exams, users = _course_exams(course_id, {exam_id}), _resolve_users([spec])
-    errors = _target_errors(0, spec, exams, users)
-    if errors:
-        raise InvalidAccommodation(errors)
-    exam, user = exams[exam_id], users[_user_key(spec)]
+    exam, user = _checked_extension_target(course_id, exam_id=exam_id, username=username, email=email)
     with transaction.atomic():
         _lock_targets(exam_ids={exam.id}, user_ids={user.id})
         extension, _ = DueDateExtension.objects.update_or_create(
@@ -129,6 +125,11 @@ def set_due_date_extension(
         _refresh_running_deadlines(user=user, exam=exam)
     log.info('Due date extended user_id=%s exam_id=%s due=%s actor_id=%s', user.id, exam.id, due_date, actor.id)
     return extension
+
+
+def validate_due_date_extension(course_id: str, *, exam_id: int, username: str | None, email: str | None) -> None:
+    """Raise what `set_due_date_extension` would raise for this learner and exam; store nothing."""
+    _checked_extension_target(course_id, exam_id=exam_id, username=username, email=email)
 
 
 def delete_due_date_extension(course_id: str, *, extension_id: int, actor: User) -> None:
@@ -155,6 +156,28 @@ def _lock_targets(*, exam_ids: set[int], user_ids: set[int]) -> None:
         share_lock_exam(exam_id)
     for user_id in sorted(user_ids):
         lock_learner(user_id)
+
+
+def _checked_allowance_targets(course_id: str, specs: list[AllowanceSpec]) -> tuple[dict[int, Exam], dict[str, User]]:
+    """Return the exams and users of `specs`, or raise InvalidAccommodation naming every bad row."""
+    exams = _course_exams(course_id, {spec.exam_id for spec in specs})
+    users = _resolve_users(specs)
+    errors = _allowance_errors(specs, exams, users)
+    if errors:
+        raise InvalidAccommodation(errors)
+    return exams, users
+
+
+def _checked_extension_target(
+    course_id: str, *, exam_id: int, username: str | None, email: str | None
+) -> tuple[Exam, User]:
+    """Return the exam and learner of a due date extension, or raise InvalidAccommodation."""
+    spec = AllowanceSpec(exam_id=exam_id, username=username, email=email)
+    exams, users = _course_exams(course_id, {exam_id}), _resolve_users([spec])
+    errors = _target_errors(0, spec, exams, users)
+    if errors:
+        raise InvalidAccommodation(errors)
+    return exams[exam_id], users[_user_key(spec)]
 
 
 def _course_exams(course_id: str, exam_ids: set[int]) -> dict[int, Exam]:

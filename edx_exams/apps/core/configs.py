@@ -44,10 +44,7 @@ def update_course_exam_configuration(
     with transaction.atomic():
         config = _lock_configuration(course_id)
         provider = _resolve_provider(provider_name, course_id=course_id, current=config.provider)
-        if provider is None:
-            escalation_email = None
-        elif not escalation_email:
-            raise ExamBaseException('An escalation email is required when a proctoring provider is set.')
+        escalation_email = _checked_escalation_email(provider, escalation_email)
         old_provider_id = config.provider_id
         changes: dict[str, object] = {'provider': provider, 'escalation_email': escalation_email}
         if allow_opt_out is not None:
@@ -57,6 +54,25 @@ def update_course_exam_configuration(
             moved = _move_exams_to_provider(course_id, provider)
             log.info('Course provider changed course_id=%s provider=%s exams_moved=%s', course_id, provider, moved)
     return config
+
+
+def validate_course_exam_configuration(
+    course_id: str, *, provider_name: str | None, escalation_email: str | None
+) -> None:
+    """Raise what `update_course_exam_configuration` would raise for these values; store nothing."""
+    check_storable_course_id(course_id)
+    current = get_course_exam_configuration(course_id)
+    provider = _resolve_provider(provider_name, course_id=course_id, current=current.provider if current else None)
+    _checked_escalation_email(provider, escalation_email)
+
+
+def _checked_escalation_email(provider: ProctoringProvider | None, escalation_email: str | None) -> str | None:
+    """Return the email to store: none without a provider; raise if a provider is set without one."""
+    if provider is None:
+        return None
+    if not escalation_email:
+        raise ExamBaseException('An escalation email is required when a proctoring provider is set.')
+    return escalation_email
 
 
 def _lock_configuration(course_id: str) -> CourseExamConfiguration:
