@@ -1,4 +1,4 @@
-"""JWT authentication: strict signature checks, and users keyed on their LMS user id."""
+"""JWT authentication: strict signature and claim checks, and users keyed on their LMS user id."""
 
 import logging
 
@@ -14,29 +14,47 @@ from edx_rest_framework_extensions.auth.jwt.decoder import (
 from edx_rest_framework_extensions.auth.jwt.decoder import jwt_decode_handler as edx_jwt_decode_handler
 from rest_framework import exceptions
 
+from edx_exams.apps.core.db_errors import is_database_unavailable
+
 log = logging.getLogger(__name__)
+
+# The largest LMS user id the `lms_user_id` column holds (a signed 32-bit integer on MySQL).
+MAX_LMS_USER_ID = 2**31 - 1
+# Longest text claims, as long as the user columns they are copied to.
+MAX_CLAIM_LENGTHS = {'username': 150, 'email': 254, 'name': 255}
 
 
 class ExamsJwtAuthentication(JwtAuthentication):
     """
-    edx-drf-extensions' JwtAuthentication, made safe for renamed LMS users.
+    edx-drf-extensions' JwtAuthentication, made safe for odd claims and renamed or reused LMS usernames.
 
-    The parent finds users by username only. When the LMS renames a user, the
-    token keeps the same `user_id` under a new username; we rename the local row
-    instead of failing on the unique `lms_user_id`. A deactivated (retired) user
-    is refused, and a token never renames a retired row back to its old name.
+    - Every claim copied to the user row is checked first: `user_id` a positive
+      integer, the username a non-blank string, `email` and `name` strings (or
+      null), `administrator` a boolean (or null). Anything else is a 401.
+    - The LMS user id is the identity. When the LMS renames a user, the token
+      keeps the same `user_id` under a new username; we rename the local row.
+    - A username held here by another LMS user id is refused (401, logged): the
+      token's user never gets that row's roles and attempts
+      (docs/decisions/0012-hostile-input-and-identity.rst).
+    - A deactivated (retired) user is refused, and a token never renames a
+      retired row back to its old name.
     """
 
     def authenticate_credentials(self, payload):
         """Return the active user of the token, renaming the row known by the LMS user id if needed."""
-        lms_user_id = payload.get('user_id')
-        username = payload.get('preferred_username') or payload.get('username')
-        if lms_user_id is not None and username:
+        lms_user_id, username = _checked_identity(payload)
+        if lms_user_id is not None:
+            _refuse_username_of_another_lms_user(lms_user_id, username)
             self._rename_user_with_lms_id(lms_user_id, username)
         try:
             user = super().authenticate_credentials(payload)
         except IntegrityError as error:  # pragma: no cover - a concurrent first login; the retry finds the row
             raise exceptions.AuthenticationFailed('Please retry.') from error
+        except exceptions.AuthenticationFailed as error:
+            # The parent turns every error into a 401; a database outage must stay a 503.
+            if is_database_unavailable(error.__cause__):
+                raise error.__cause__ from None
+            raise
         if not user.is_active:
             raise exceptions.AuthenticationFailed('User inactive or retired.')
         return user
@@ -54,6 +72,51 @@ class ExamsJwtAuthentication(JwtAuthentication):
         log.info('Renaming user lms_user_id=%s from=%s to=%s', lms_user_id, existing.username, username)
         existing.username = username
         existing.save(update_fields=['username'])
+
+
+def _checked_identity(payload: dict) -> tuple[int | None, str]:
+    """Return the token's (LMS user id, username) after checking every claim copied to the user; 401 if wrong."""
+    lms_user_id = payload.get('user_id')
+    if lms_user_id is not None and not _is_lms_user_id(lms_user_id):
+        raise exceptions.AuthenticationFailed('The JWT user_id claim must be a positive integer.')
+    username = payload.get('preferred_username') or payload.get('username')
+    if not _is_clean_text(username, MAX_CLAIM_LENGTHS['username']) or not username.strip():
+        raise exceptions.AuthenticationFailed('The JWT username claim must be a non-blank string.')
+    for claim in ('email', 'name'):
+        value = payload.get(claim)
+        if value is not None and not _is_clean_text(value, MAX_CLAIM_LENGTHS[claim]):
+            raise exceptions.AuthenticationFailed(f'The JWT {claim} claim must be a string.')
+    if payload.get('administrator') is not None and not isinstance(payload['administrator'], bool):
+        raise exceptions.AuthenticationFailed('The JWT administrator claim must be a boolean.')
+    return lms_user_id, username
+
+
+def _is_lms_user_id(value: object) -> bool:
+    return type(value) is int and 0 < value <= MAX_LMS_USER_ID
+
+
+def _is_clean_text(value: object, max_length: int) -> bool:
+    """Return True for a string that fits its column and that every database can store (no NUL, no surrogate)."""
+    if not isinstance(value, str) or len(value) > max_length or '\x00' in value:
+        return False
+    try:
+        value.encode('utf-8')
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _refuse_username_of_another_lms_user(lms_user_id: int, username: str) -> None:
+    """401 when `username` belongs here to a different LMS user: a reused or forged name never takes over a row."""
+    holder = get_user_model().objects.filter(username=username).values_list('lms_user_id', flat=True).first()
+    if holder is not None and holder != lms_user_id:
+        log.error(
+            'Refusing JWT: username=%s belongs to local_lms_user_id=%s, token_lms_user_id=%s',
+            username,
+            holder,
+            lms_user_id,
+        )
+        raise exceptions.AuthenticationFailed('This username belongs to another LMS user.')
 
 
 def jwt_decode_handler(token):
