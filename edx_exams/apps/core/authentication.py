@@ -6,6 +6,7 @@ import jwt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError
+from django.db.models import Q
 from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
 from edx_rest_framework_extensions.auth.jwt.decoder import (
     get_verification_jwk_key_set,
@@ -44,8 +45,7 @@ class ExamsJwtAuthentication(JwtAuthentication):
         """Return the active user of the token, renaming the row known by the LMS user id if needed."""
         lms_user_id, username = _checked_identity(payload)
         if lms_user_id is not None:
-            _refuse_username_of_another_lms_user(lms_user_id, username)
-            self._rename_user_with_lms_id(lms_user_id, username)
+            _reconcile_lms_identity(lms_user_id, username)
         try:
             user = super().authenticate_credentials(payload)
         except IntegrityError as error:  # pragma: no cover - a concurrent first login; the retry finds the row
@@ -58,20 +58,6 @@ class ExamsJwtAuthentication(JwtAuthentication):
         if not user.is_active:
             raise exceptions.AuthenticationFailed('User inactive or retired.')
         return user
-
-    @staticmethod
-    def _rename_user_with_lms_id(lms_user_id, username):
-        user_model = get_user_model()
-        existing = user_model.objects.filter(lms_user_id=lms_user_id).exclude(username=username).first()
-        if existing is None or not existing.is_active:
-            if existing is not None:
-                raise exceptions.AuthenticationFailed('User inactive or retired.')
-            return
-        if user_model.objects.filter(username=username).exists():
-            return
-        log.info('Renaming user lms_user_id=%s from=%s to=%s', lms_user_id, existing.username, username)
-        existing.username = username
-        existing.save(update_fields=['username'])
 
 
 def _checked_identity(payload: dict) -> tuple[int | None, str]:
@@ -106,17 +92,35 @@ def _is_clean_text(value: object, max_length: int) -> bool:
     return True
 
 
-def _refuse_username_of_another_lms_user(lms_user_id: int, username: str) -> None:
-    """401 when `username` belongs here to a different LMS user: a reused or forged name never takes over a row."""
-    holder = get_user_model().objects.filter(username=username).values_list('lms_user_id', flat=True).first()
-    if holder is not None and holder != lms_user_id:
+def _reconcile_lms_identity(lms_user_id: int, username: str) -> None:
+    """
+    Make the local row of LMS user `lms_user_id` carry `username`, or refuse the token (401).
+
+    One query finds the row with the LMS user id and the row with the username
+    (the database's comparison, case-insensitive on MySQL). A username row of
+    another LMS user id is a reused or forged name: refused and logged. A retired
+    row is refused. A row renamed by the LMS is renamed here, unless the new name
+    is taken.
+    """
+    rows = list(get_user_model().objects.filter(Q(lms_user_id=lms_user_id) | Q(username=username))[:2])
+    mine = next((row for row in rows if row.lms_user_id == lms_user_id), None)
+    other = next((row for row in rows if row.lms_user_id != lms_user_id), None)
+    if other is not None and other.lms_user_id is not None:
         log.error(
             'Refusing JWT: username=%s belongs to local_lms_user_id=%s, token_lms_user_id=%s',
             username,
-            holder,
+            other.lms_user_id,
             lms_user_id,
         )
         raise exceptions.AuthenticationFailed('This username belongs to another LMS user.')
+    if mine is None or mine.username == username:
+        return
+    if not mine.is_active:
+        raise exceptions.AuthenticationFailed('User inactive or retired.')
+    if other is None:
+        log.info('Renaming user lms_user_id=%s from=%s to=%s', lms_user_id, mine.username, username)
+        mine.username = username
+        mine.save(update_fields=['username'])
 
 
 def jwt_decode_handler(token):

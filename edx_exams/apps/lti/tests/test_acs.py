@@ -397,6 +397,24 @@ ACS_CASES = {
         400,
     ),
     'unknown ACS URL': (lambda lti: {'token': _token(lti), 'registration_id': 999999}, 404),
+    'JSON nested 8,000 levels deep': (lambda lti: {'token': _token(lti), 'raw': '[' * 8000 + ']' * 8000}, 400),
+    'an object nested 8,000 levels deep in reason_msg': (
+        lambda lti: {'token': _token(lti), 'raw': json.dumps(_body(lti))[:-1] + ', "x": ' + '{"a":' * 5000 + '1' + '}' * 5001},
+        400,
+    ),
+    'a lone surrogate in user.sub': (
+        lambda lti: {'token': _token(lti), 'raw': json.dumps(_body(lti, user={'sub': 'x'})).replace('"x"', '"\\ud800"')},
+        400,
+    ),
+    'a lone surrogate in reason_msg': (
+        lambda lti: {'token': _token(lti), 'raw': json.dumps(_body(lti, reason_msg='x')).replace('"x"', '"\\udfff"')},
+        400,
+    ),
+    'NaN severity': (lambda lti: {'token': _token(lti), 'raw': json.dumps(_body(lti, incident_severity=float('nan')))}, 400),
+    'latin-1 body': (
+        lambda lti: {'token': _token(lti), 'raw': json.dumps(_body(lti, reason_msg='é'), ensure_ascii=False).encode('latin-1')},
+        400,
+    ),
 }
 
 
