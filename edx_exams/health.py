@@ -9,6 +9,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from edx_exams.apps.core.db_errors import close_broken_connections
+
 log = logging.getLogger(__name__)
 
 
@@ -29,5 +31,6 @@ class HealthView(APIView):
                 cursor.fetchone()
         except DatabaseError:
             log.exception('Health check failed: database unavailable')
+            close_broken_connections()
             return Response({'status': 'UNAVAILABLE', 'database': 'UNAVAILABLE'}, status.HTTP_503_SERVICE_UNAVAILABLE)
         return Response({'status': 'OK', 'database': 'OK'})

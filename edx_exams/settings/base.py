@@ -56,6 +56,7 @@ MIDDLEWARE = [
     'django.contrib.messages.middleware.MessageMiddleware',
     'django.middleware.clickjacking.XFrameOptionsMiddleware',
     'simple_history.middleware.HistoryRequestMiddleware',
+    'edx_exams.apps.api.middleware.DatabaseUnavailableMiddleware',
 ]
 
 ROOT_URLCONF = 'edx_exams.urls'

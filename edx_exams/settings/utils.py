@@ -15,7 +15,7 @@ def get_logger_config(*, level: str = 'INFO') -> dict:
         'disable_existing_loggers': False,
         'formatters': {'standard': {'format': LOG_FORMAT}},
         'filters': {
-            'userid': {'()': 'edx_django_utils.logging.UserIdFilter'},
+            'userid': {'()': 'edx_exams.log_filters.LoadedUserIdFilter'},
             'remoteip': {'()': 'edx_django_utils.logging.RemoteIpFilter'},
         },
         'handlers': {
