@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from edx_exams.apps.core.tests.factories import CourseStaffRoleFactory, ExamFactory, UserFactory
+from edx_exams.apps.core.tests.factories import CourseStaffRoleFactory, ExamFactory
 from test_utils.auth import JwtClient
 
 pytestmark = [
@@ -39,9 +39,7 @@ def _requests(staff_client):
     admin.cookies['sessionid'] = 'x' * 32
     return {
         'JWT API': lambda: staff_client.get(f'/api/v1/exams/course_id/{COURSE}/allowances'),
-        'JWT API write': lambda: staff_client.post(
-            f'/api/v1/exams/course_id/{COURSE}/allowances', [], format='json'
-        ),
+        'JWT API write': lambda: staff_client.post(f'/api/v1/exams/course_id/{COURSE}/allowances', [], format='json'),
         'LTI platform keys': lambda: Client().get('/lti/jwks'),
         'LTI assessment control': lambda: Client().post('/lti/1/acs', '{}', content_type='application/json'),
         'admin (not DRF)': lambda: admin.get('/admin/'),

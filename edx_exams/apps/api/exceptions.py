@@ -67,7 +67,7 @@ def database_unavailable(error: BaseException) -> dict:
 
 
 def json_database_unavailable(error: BaseException) -> JsonResponse:
-    """A JSON 503 for a database outage met outside a DRF view."""
+    """Return a JSON 503 for a database outage met outside a DRF view."""
     answer = database_unavailable(error)
     return JsonResponse(answer['data'], status=answer['status'], headers=answer['headers'])
 

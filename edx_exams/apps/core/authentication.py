@@ -131,6 +131,8 @@ def jwt_decode_handler(token):
     verification (its key loop never runs), so with only a symmetric secret
     configured any signature, or `alg: none`, would pass its first check. We
     verify with every configured key ourselves and refuse when there is none.
+    Claims of the wrong type, on which edx-drf-extensions fails with TypeError or
+    ValueError, are refused as an invalid token.
     """
     key_set = get_verification_jwk_key_set(
         asymmetric_keys=settings.JWT_AUTH.get('JWT_PUBLIC_SIGNING_JWK_SET'),
@@ -139,7 +141,12 @@ def jwt_decode_handler(token):
     if not key_set:
         raise jwt.InvalidTokenError('No JWT verification key is configured.')
     verify_jwk_signature_using_keyset(token, key_set, verify_exp=False)
-    return edx_jwt_decode_handler(token)
+    try:
+        return edx_jwt_decode_handler(token)
+    except (TypeError, ValueError, AttributeError) as error:
+        # edx-drf-extensions assumes well-typed claims (`version` a string, say); a signed token that is not is a 401.
+        log.warning('Refusing a JWT with malformed claims: %s', error)
+        raise jwt.InvalidTokenError('The JWT claims are malformed.') from error
 
 
 def _symmetric_secret():

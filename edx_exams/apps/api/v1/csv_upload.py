@@ -1,8 +1,8 @@
-"""
+r"""
 Reading an uploaded CSV file, whatever spreadsheet wrote it.
 
 Accepted: UTF-8 with or without a byte-order mark, UTF-16 with one (Excel's
-"Unicode Text"); `\\n`, `\\r\\n` or `\\r` line endings (Excel's "CSV (Macintosh)");
+"Unicode Text"); `\n`, `\r\n` or `\r` line endings (Excel's "CSV (Macintosh)");
 commas, semicolons (spreadsheets in locales with a decimal comma) or tabs,
 detected from the header line; header names in any case, with spaces around
 them. Empty rows are skipped. Anything else (another encoding, a NUL byte, a
