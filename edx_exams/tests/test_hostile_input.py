@@ -183,6 +183,18 @@ def test_hostile_bodies(world, endpoint):
     assert problems == []
 
 
+@pytest.mark.parametrize('endpoint', ENDPOINTS, ids=lambda e: e.name)
+def test_every_method_anonymous_and_signed_in(world, endpoint):
+    """OPTIONS (a CORS preflight), HEAD, TRACE and unknown methods, with and without credentials."""
+    staff, values = world
+    path = endpoint.path(values)
+    problems = []
+    for client in (JwtClient(), JwtClient().as_user(staff)):
+        for method in ('GET', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND', 'DELETE'):
+            problems.append(_check(client.generic(method, path), method))
+    assert _failures(problems) == []
+
+
 HOSTILE_KEYS = {
     'course_id': [
         'course-v1:edX+Only+Two',
