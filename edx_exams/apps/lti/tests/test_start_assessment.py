@@ -54,8 +54,8 @@ def _session_data(launch):
     return launch[c.CLAIM_SESSION_DATA]
 
 
-def _now() -> int:
-    """The current time, read when a case runs: a time read at import is stale in a long test session."""
+def now() -> int:
+    """The current time in seconds, read when a case builds its token (not when the module loads)."""
     return int(time.time())
 
 
@@ -68,12 +68,12 @@ BAD_TOKENS = {
     'HS256 keyed with the public key': hs256_with_public_key,
     'RS512 instead of RS256': lambda t, launch: t.start_assessment_jwt(launch, algorithm='RS512'),
     'forged signature under the tool kid': lambda t, launch: t.start_assessment_jwt(launch, key=rsa_key('forger')),
-    'expired': lambda t, launch: t.start_assessment_jwt(launch, iat=_now() - 400, exp=_now() - 100),
-    'iat in the future': lambda t, launch: t.start_assessment_jwt(launch, iat=_now() + 300, exp=_now() + 600),
-    'issued too long ago': lambda t, launch: t.start_assessment_jwt(launch, iat=_now() - 3600, exp=_now() + 60),
-    'lives too long': lambda t, launch: t.start_assessment_jwt(launch, exp=_now() + 86400),
-    'iat as a string': lambda t, launch: t.start_assessment_jwt(launch, iat=str(_now())),
-    'exp as a string': lambda t, launch: t.start_assessment_jwt(launch, exp=str(_now() + 300)),
+    'expired': lambda t, launch: t.start_assessment_jwt(launch, iat=now() - 400, exp=now() - 100),
+    'iat in the future': lambda t, launch: t.start_assessment_jwt(launch, iat=now() + 300, exp=now() + 600),
+    'issued too long ago': lambda t, launch: t.start_assessment_jwt(launch, iat=now() - 3600, exp=now() + 60),
+    'lives too long': lambda t, launch: t.start_assessment_jwt(launch, exp=now() + 86400),
+    'iat as a string': lambda t, launch: t.start_assessment_jwt(launch, iat=str(now())),
+    'exp as a string': lambda t, launch: t.start_assessment_jwt(launch, exp=str(now() + 300)),
     'no exp': lambda t, launch: t.start_assessment_jwt(launch, drop=['exp']),
     'no iat': lambda t, launch: t.start_assessment_jwt(launch, drop=['iat']),
     'no nonce': lambda t, launch: t.start_assessment_jwt(launch, drop=['nonce']),
