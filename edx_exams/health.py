@@ -20,6 +20,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from edx_exams.apps.core.db_errors import close_broken_connections
+
 log = logging.getLogger(__name__)
 
 OK = 'OK'
@@ -96,6 +98,7 @@ def check_database() -> str:
             cursor.fetchone()
     except DatabaseError:
         log.exception('Health check failed: database unavailable')
+        close_broken_connections()
         return UNAVAILABLE
     return OK
 

@@ -2,9 +2,9 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from edx_exams.apps.api.csrf import ExamsCsrfTokenView
+from edx_exams.apps.api.docs_views import ExamsSchemaView, ExamsSwaggerView
 from edx_exams.apps.api.routing import api_route
 from edx_exams.health import HealthView, LivenessView, ReadinessView
 
@@ -18,8 +18,8 @@ urlpatterns = [
     api_route(r'health', HealthView.as_view(), name='health'),
     api_route(r'health/live', LivenessView.as_view(), name='health-live'),
     api_route(r'health/ready', ReadinessView.as_view(), name='health-ready'),
-    api_route(r'api/schema', SpectacularAPIView.as_view(), name='api-schema'),
-    api_route(r'api-docs', SpectacularSwaggerView.as_view(url_name='api-schema'), name='api-docs'),
+    api_route(r'api/schema', ExamsSchemaView.as_view(), name='api-schema'),
+    api_route(r'api-docs', ExamsSwaggerView.as_view(url_name='api-schema'), name='api-docs'),
 ]
 
 handler400 = 'edx_exams.apps.api.exceptions.json_bad_request'

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     'django.contrib.messages.middleware.MessageMiddleware',
     'django.middleware.clickjacking.XFrameOptionsMiddleware',
     'simple_history.middleware.HistoryRequestMiddleware',
+    'edx_exams.apps.api.middleware.DatabaseUnavailableMiddleware',
 ]
 
 ROOT_URLCONF = 'edx_exams.urls'
@@ -72,10 +73,19 @@ DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'
 # An API client must never receive a redirect: the routes accept both forms themselves.
 APPEND_SLASH = False
 
+# The embedded database of `make run`. Two requests often write the same attempt at once (the learner
+# library's `click_download_software` update and the LTI launch): every transaction starts with BEGIN
+# IMMEDIATE and waits up to `timeout` seconds for the other writer instead of failing with "database is
+# locked"; WAL lets readers go on while one request writes.
 DATABASES: dict[str, dict[str, Any]] = {
     'default': {
         'ENGINE': 'django.db.backends.sqlite3',
         'NAME': str(REPO_ROOT / 'edx_exams.sqlite3'),
+        'OPTIONS': {
+            'transaction_mode': 'IMMEDIATE',
+            'timeout': 20,
+            'init_command': 'PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;',
+        },
     },
 }
 

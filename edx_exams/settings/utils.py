@@ -26,7 +26,7 @@ def get_logger_config(*, level: str = 'INFO', log_format: str = 'text') -> dict:
         'formatters': {'standard': formatter},
         'filters': {
             'request_id': {'()': 'edx_exams.request_id.RequestIdFilter'},
-            'userid': {'()': 'edx_django_utils.logging.UserIdFilter'},
+            'userid': {'()': 'edx_exams.log_filters.LoadedUserIdFilter'},
             'remoteip': {'()': 'edx_django_utils.logging.RemoteIpFilter'},
         },
         'handlers': {

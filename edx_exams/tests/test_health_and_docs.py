@@ -46,6 +46,27 @@ def test_admin_login_page(client):
     assert client.get('/admin/login/').status_code == 200
 
 
+@pytest.mark.parametrize('path', ['/api-docs/', '/api-docs', '/api/schema/'])
+def test_options_on_the_docs_pages_is_json(api_client, path):
+    response = api_client.options(path)
+    assert response.status_code == 200
+    assert response['Content-Type'].startswith('application/json')
+    assert response.json()['name']
+
+
+@pytest.mark.parametrize('method', ['post', 'put', 'patch', 'delete'])
+def test_other_methods_on_the_docs_page_are_a_json_405(api_client, method):
+    response = getattr(api_client, method)('/api-docs/')
+    assert response.status_code == 405
+    assert 'detail' in response.json()
+
+
+def test_docs_page_is_still_html(api_client):
+    response = api_client.get('/api-docs/')
+    assert response.status_code == 200
+    assert response['Content-Type'].startswith('text/html')
+
+
 LIVE_REDIS = 'redis://127.0.0.1:6379/0'
 DEAD_REDIS = 'redis://127.0.0.1:1/0'  # nothing listens on port 1
 REDIS_PRODUCER = 'edx_event_bus_redis.create_producer'

@@ -3,11 +3,14 @@ The one place where errors become HTTP responses.
 
 Domain exceptions carry their status; DRF errors keep theirs; validation errors
 list the fields; an oversized body is a 413 and Django's other refusals of a
-request (SuspiciousOperation) a 400. Anything unexpected is logged and answered
-with a JSON 500, so an API client never receives an HTML error page.
+request (SuspiciousOperation) a 400. An unreachable database is a 503 (the
+broken connection is closed so that the next request reconnects). Anything
+unexpected is logged and answered with a JSON 500, so an API client never
+receives an HTML error page.
 """
 
 import logging
+import sys
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -16,9 +19,13 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from edx_exams.apps.core.db_errors import close_broken_connections, is_database_unavailable
 from edx_exams.apps.core.exceptions import ExamBaseException
 
 log = logging.getLogger(__name__)
+
+DATABASE_UNAVAILABLE_DETAIL = 'The service is temporarily unavailable (database); retry shortly.'
+RETRY_AFTER_SECONDS = '5'
 
 
 def exams_exception_handler(exc, context):
@@ -33,6 +40,8 @@ def exams_exception_handler(exc, context):
     if isinstance(exc, SuspiciousOperation):  # too many form fields or files, a malformed multipart body
         log.warning('Suspicious request refused: %s', exc)
         return Response({'detail': 'Bad request.'}, status=status.HTTP_400_BAD_REQUEST)
+    if is_database_unavailable(exc):
+        return Response(**database_unavailable(exc))
     response = exception_handler(exc, context)
     if response is None:
         view = context.get('view')
@@ -46,8 +55,28 @@ def json_page_not_found(request, exception=None):
     return JsonResponse({'detail': 'Not found.'}, status=404)
 
 
+def database_unavailable(error: BaseException) -> dict:
+    """Log the outage, close broken connections, and return the 503's `data`, `status` and `headers`."""
+    log.error('Database unavailable: %s: %s', type(error).__name__, error)
+    close_broken_connections()
+    return {
+        'data': {'detail': DATABASE_UNAVAILABLE_DETAIL},
+        'status': status.HTTP_503_SERVICE_UNAVAILABLE,
+        'headers': {'Retry-After': RETRY_AFTER_SECONDS},
+    }
+
+
+def json_database_unavailable(error: BaseException) -> JsonResponse:
+    """Return a JSON 503 for a database outage met outside a DRF view."""
+    answer = database_unavailable(error)
+    return JsonResponse(answer['data'], status=answer['status'], headers=answer['headers'])
+
+
 def json_server_error(request):
-    """handler500: a JSON 500 for errors raised outside DRF views."""
+    """handler500: a JSON 500 for errors raised outside DRF views (a 503 when the database is unreachable)."""
+    error = sys.exc_info()[1]
+    if is_database_unavailable(error):
+        return json_database_unavailable(error)
     return JsonResponse({'detail': 'Internal server error.'}, status=500)
 
 

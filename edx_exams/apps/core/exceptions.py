@@ -133,3 +133,10 @@ class OnboardingExamDoesNotExist(ExamBaseException):
 
     http_status = status.HTTP_404_NOT_FOUND
     default_message = 'There is no onboarding exam related to this course id.'
+
+
+class RetirementRefused(ExamBaseException):
+    """The user may not be retired: the Studio service user, or the caller themselves."""
+
+    http_status = status.HTTP_403_FORBIDDEN
+    default_message = 'This user cannot be retired.'

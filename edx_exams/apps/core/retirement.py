@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
-from edx_exams.apps.core.exceptions import UserDoesNotExist
+from edx_exams.apps.core.exceptions import RetirementRefused, UserDoesNotExist
 from edx_exams.apps.core.models import User
 from edx_exams.apps.core.signals.signals import USER_RETIRED
 
@@ -40,9 +40,15 @@ class RetirementResult:
     changed: bool
 
 
-def retire_user(*, username: str | None = None, lms_user_id: int | None = None) -> RetirementResult:
+def retire_user(
+    *, username: str | None = None, lms_user_id: int | None = None, actor: User | None = None
+) -> RetirementResult:
     """
     Remove the personal data of the user with `lms_user_id` (preferred, stable) or `username`.
+
+    The Studio service user (settings.EXAMS_SERVICE_USERNAME) is never retired:
+    every publish would fail with 401 afterwards. Nor is `actor`, the user asking:
+    global staff lock themselves out. Both raise RetirementRefused (403).
 
     Retiring a user twice changes nothing the second time (`changed` is False),
     whether they are named by LMS user id, original username or retired username.
@@ -53,6 +59,7 @@ def retire_user(*, username: str | None = None, lms_user_id: int | None = None) 
         raise ValueError('Give exactly one of username or lms_user_id.')
     with transaction.atomic():
         user = _find_user_for_update(username=username, lms_user_id=lms_user_id)
+        _refuse_protected_user(user, actor=actor)
         changed = not is_retired(user)
         if changed:
             _scrub(user, retired_username=_retired_username_of(user))
@@ -88,6 +95,15 @@ def _find_user_for_update(*, username: str | None, lms_user_id: int | None) -> U
     if user is None:
         raise UserDoesNotExist(f'No user with {what}.')
     return user
+
+
+def _refuse_protected_user(user: User, *, actor: User | None) -> None:
+    if user.username == settings.EXAMS_SERVICE_USERNAME:
+        log.warning('Refusing to retire the service user user_id=%s', user.id)
+        raise RetirementRefused('The Studio service user cannot be retired.')
+    if actor is not None and actor.pk == user.pk:
+        log.warning('Refusing a self-retirement user_id=%s', user.id)
+        raise RetirementRefused('You cannot retire yourself; ask another administrator or the LMS pipeline.')
 
 
 def _retired_username_of(user: User) -> str:

@@ -15,7 +15,6 @@ advertises. Actions map onto the attempt as follows:
   otherwise, anything else `error`.
 """
 
-import json
 import logging
 import uuid
 from collections.abc import Mapping
@@ -28,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from edx_exams.apps.api.parsers import InvalidJson, load_json
 from edx_exams.apps.core import api as core_api
 from edx_exams.apps.core.exceptions import ExamAttemptDoesNotExist, ExamIllegalStatusTransition
 from edx_exams.apps.core.models import ExamAttempt
@@ -158,9 +158,9 @@ def _parse_request(content_type: str, body: bytes) -> AcsRequest:
     if len(body) > MAX_BODY_BYTES:
         raise LtiError('The request body is too large.')
     try:
-        data = json.loads(body)
-    except ValueError as error:
-        raise LtiError('The request body is not JSON.') from error
+        data = load_json(body)
+    except InvalidJson as error:
+        raise LtiError(f'The request body is not usable JSON: {error}') from error
     if not isinstance(data, dict):
         raise LtiError('The request body must be a JSON object.')
     return _build_request(data)

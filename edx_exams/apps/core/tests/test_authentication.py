@@ -161,3 +161,99 @@ def test_retired_user_cannot_log_back_in(api_client):
 def test_inactive_user_is_refused(api_client):
     UserFactory(username='jwtuser', lms_user_id=77, is_active=False)
     assert api_client.get(ME_URL, **_header(encode_lms_jwt(_payload()))).status_code == 401
+
+
+@pytest.mark.parametrize(
+    'claims',
+    [
+        pytest.param({'user_id': 'abc'}, id='user_id-text'),
+        pytest.param({'user_id': ''}, id='user_id-empty'),
+        pytest.param({'user_id': [77]}, id='user_id-list'),
+        pytest.param({'user_id': {'id': 77}}, id='user_id-object'),
+        pytest.param({'user_id': 77.5}, id='user_id-float'),
+        pytest.param({'user_id': True}, id='user_id-bool'),
+        pytest.param({'user_id': '77'}, id='user_id-numeric-text'),
+        pytest.param({'user_id': 2**63}, id='user_id-beyond-64-bits'),
+        pytest.param({'user_id': 2**31}, id='user_id-beyond-32-bits'),
+        pytest.param({'user_id': -5}, id='user_id-negative'),
+        pytest.param({'user_id': 0}, id='user_id-zero'),
+        pytest.param({'preferred_username': 123}, id='username-number'),
+        pytest.param({'preferred_username': ['jwtuser']}, id='username-list'),
+        pytest.param({'preferred_username': {'a': 1}}, id='username-object'),
+        pytest.param({'preferred_username': 'x' * 151}, id='username-too-long'),
+        pytest.param({'preferred_username': 'jwt\x00user'}, id='username-nul'),
+        pytest.param({'preferred_username': '   '}, id='username-blank'),
+        pytest.param({'administrator': 'yes'}, id='administrator-text'),
+        pytest.param({'administrator': 1}, id='administrator-number'),
+        pytest.param({'administrator': ['true']}, id='administrator-list'),
+        pytest.param({'email': ['jwt@example.com']}, id='email-list'),
+        pytest.param({'email': 42}, id='email-number'),
+        pytest.param({'email': 'x' * 300 + '@example.com'}, id='email-too-long'),
+        pytest.param({'name': {'first': 'Jay'}}, id='name-object'),
+        pytest.param({'name': 'J' * 300}, id='name-too-long'),
+        pytest.param({'version': 7}, id='version-number'),
+        pytest.param({'version': 'not.a.version'}, id='version-text'),
+        pytest.param({'version': ['1.2.0']}, id='version-list'),
+    ],
+)
+def test_token_with_a_claim_of_the_wrong_type_is_401(api_client, claims):
+    response = api_client.get(ME_URL, **_header(encode_lms_jwt(_payload(**claims))))
+    assert response.status_code == 401
+    assert 'detail' in response.json()
+    assert not User.objects.filter(lms_user_id=77).exists()
+
+
+@pytest.mark.parametrize(
+    'claims',
+    [
+        pytest.param({'email': None, 'name': None}, id='null-email-and-name'),
+        pytest.param({'email': '', 'name': ''}, id='empty-email-and-name'),
+        pytest.param({'administrator': None}, id='null-administrator'),
+        pytest.param({'preferred_username': 'Jöns.Åberg+1@x-y'}, id='unicode-username'),
+    ],
+)
+def test_token_with_optional_claims_left_empty_is_accepted(api_client, claims):
+    response = api_client.get(ME_URL, **_header(encode_lms_jwt(_payload(**claims))))
+    assert response.status_code == 200
+
+
+def test_username_of_another_lms_user_is_refused_and_never_gets_their_data(api_client, caplog):
+    """A token whose username is held by a different LMS user id is refused; the row is left alone."""
+    from edx_exams.apps.core.models import CourseStaffRole
+
+    owner = UserFactory(username='jwtuser', lms_user_id=50, email='owner@example.com')
+    CourseStaffRole.objects.create(user=owner, course_id='course-v1:edX+Hostile+2026', role='staff')
+    with caplog.at_level('WARNING'):
+        response = api_client.get(ME_URL, **_header(encode_lms_jwt(_payload())))  # lms user_id 77
+    assert response.status_code == 401
+    assert 'detail' in response.json()
+    owner.refresh_from_db()
+    assert owner.lms_user_id == 50
+    assert owner.email == 'owner@example.com'
+    assert not User.objects.filter(lms_user_id=77).exists()
+    logged = [r.getMessage() for r in caplog.records]
+    assert any('jwtuser' in line and '50' in line and '77' in line for line in logged)
+    # The rightful owner keeps working.
+    response = api_client.get(ME_URL, **_header(encode_lms_jwt(_payload(user_id=50, email='owner@example.com'))))
+    assert response.status_code == 200
+    assert response.json()['lms_user_id'] == 50
+
+
+def test_rename_onto_a_username_held_by_another_lms_user_is_refused(api_client):
+    """LMS user 77 renamed to a username another LMS user holds here: refused, neither row changes."""
+    other = UserFactory(username='jwtuser', lms_user_id=50)
+    mine = UserFactory(username='oldname', lms_user_id=77)
+    response = api_client.get(ME_URL, **_header(encode_lms_jwt(_payload())))
+    assert response.status_code == 401
+    other.refresh_from_db()
+    mine.refresh_from_db()
+    assert (other.username, other.lms_user_id) == ('jwtuser', 50)
+    assert (mine.username, mine.lms_user_id) == ('oldname', 77)
+
+
+def test_row_without_lms_user_id_is_adopted_by_the_first_token(api_client):
+    """A user created by a staff CSV import (no LMS id yet) gets the id of its first token."""
+    UserFactory(username='jwtuser', lms_user_id=None)
+    response = api_client.get(ME_URL, **_header(encode_lms_jwt(_payload())))
+    assert response.status_code == 200
+    assert User.objects.get(username='jwtuser').lms_user_id == 77

@@ -349,6 +349,16 @@ def _platform_token(lti, **claims):
     return sign_platform_jwt(payload)
 
 
+def _raw_with(lti, changes, *, marker=None, x=None):
+    """The JSON text of a valid body with `changes`; the string "x" replaced by `marker`, or raw JSON `x` added."""
+    text = json.dumps(_body(lti, **changes), ensure_ascii=False)
+    if marker is not None:
+        text = text.replace('"x"', marker)
+    if x is not None:
+        text = text[:-1] + ', "x": ' + x + '}'
+    return text
+
+
 ACS_CASES = {
     'no token': (lambda lti: {'token': None}, 401),
     'garbage token': (lambda lti: {'token': 'garbage'}, 401),
@@ -397,6 +407,27 @@ ACS_CASES = {
         400,
     ),
     'unknown ACS URL': (lambda lti: {'token': _token(lti), 'registration_id': 999999}, 404),
+    'JSON nested 8,000 levels deep': (lambda lti: {'token': _token(lti), 'raw': '[' * 8000 + ']' * 8000}, 400),
+    'an object nested 5,000 levels deep beside the fields': (
+        lambda lti: {'token': _token(lti), 'raw': _raw_with(lti, {}, x='{"a":' * 5000 + '1' + '}' * 5000)},
+        400,
+    ),
+    'a lone surrogate in user.sub': (
+        lambda lti: {'token': _token(lti), 'raw': _raw_with(lti, {'user': {'sub': 'x'}}, marker='"\\ud800"')},
+        400,
+    ),
+    'a lone surrogate in reason_msg': (
+        lambda lti: {'token': _token(lti), 'raw': _raw_with(lti, {'reason_msg': 'x'}, marker='"\\udfff"')},
+        400,
+    ),
+    'NaN severity': (
+        lambda lti: {'token': _token(lti), 'raw': _raw_with(lti, {'incident_severity': float('nan')})},
+        400,
+    ),
+    'latin-1 body': (
+        lambda lti: {'token': _token(lti), 'raw': _raw_with(lti, {'reason_msg': 'é'}).encode('latin-1')},
+        400,
+    ),
 }
 
 

@@ -299,3 +299,70 @@ def test_allowance_on_a_running_untimed_attempt_due_at_the_end_of_time(staff):
     assert staff.delete(f'{URL}/{allowance_id}').status_code == 204
     attempt.refresh_from_db()
     assert attempt.expires_at == end_of_time - timedelta(minutes=30)
+
+
+# --- CSV dialects and hostile files -----------------------------------------------------------------------------------
+
+
+def _upload(staff, raw: bytes):
+    file = SimpleUploadedFile('allowances.csv', raw, content_type='text/csv')
+    return staff.post(f'{URL}/upload', {'file': file}, format='multipart')
+
+
+@pytest.mark.parametrize(
+    'encode',
+    [
+        pytest.param(lambda text: text.replace('\n', '\r').encode(), id='cr-only-csv-macintosh'),
+        pytest.param(lambda text: text.replace('\n', '\r\n').encode(), id='crlf-windows'),
+        pytest.param(lambda text: b'\xef\xbb\xbf' + text.replace('\n', '\r\n').encode(), id='utf8-bom-excel'),
+        pytest.param(lambda text: text.encode('utf-16'), id='utf16-bom'),
+        pytest.param(lambda text: text.replace(',', ';').encode(), id='semicolons'),
+        pytest.param(lambda text: text.replace(',', '\t').encode('utf-16'), id='excel-unicode-text-tabs'),
+        pytest.param(lambda text: text.rstrip('\n').encode(), id='no-final-newline'),
+        pytest.param(lambda text: text.replace('username,exam_id', ' Username , Exam_ID ').encode(), id='header-case'),
+    ],
+)
+def test_csv_upload_reads_every_common_dialect(staff, exam, encode):
+    UserFactory(username='lena')
+    UserFactory(username='mo')
+    text = f'username,exam_id,extra_time_mins\nlena,{exam.id},10\nmo,{exam.id},20\n'
+    response = _upload(staff, encode(text))
+    assert response.status_code == 200, response.json()
+    assert {a.user.username: a.extra_time_mins for a in StudentAllowance.objects.all()} == {'lena': 10, 'mo': 20}
+
+
+def test_csv_upload_skips_empty_rows_and_reports_file_lines(staff, exam):
+    UserFactory(username='nia')
+    text = f'username,exam_id,extra_time_mins\n,,\nnia,{exam.id},10\n\n"ghost",{exam.id},5\n,,\n'
+    response = _upload(staff, text.encode())
+    assert response.status_code == 400
+    rows = response.json()['rows']
+    assert [(r['row'], r['status']) for r in rows] == [(3, 'ok'), (5, 'error')]
+
+
+@pytest.mark.parametrize(
+    'raw',
+    [
+        pytest.param(b'username,exam_id,extra_time_mins\n' + b'a' * 131_073 + b',1,1\n', id='cell-over-field-limit'),
+        pytest.param(b'username,exam_id,extra_time_mins\nx\x00y,1,1\n', id='nul-byte'),
+        pytest.param(b'username,exam_id,extra_time_mins\n"unterminated,1,1\n', id='unterminated-quote'),
+        pytest.param('username,exam_id\n\u00e9l\u00e8ve,1\n'.encode('latin-1'), id='latin-1'),
+        pytest.param(b'username,exam_id\n' + b'u,1\n' * 5001, id='too-many-rows'),
+        pytest.param(b'', id='empty'),
+        pytest.param(b'\r\r\r', id='only-newlines'),
+        pytest.param(b'\xef\xbb\xbf', id='only-bom'),
+        pytest.param(b'username,exam_id,exam_id\nu,1,2\n', id='duplicate-column'),
+    ],
+)
+def test_csv_upload_bad_file_is_a_400_naming_the_file(staff, exam, raw):
+    response = _upload(staff, raw)
+    assert response.status_code == 400
+    assert response.json()['errors']['file'][0]
+    assert StudentAllowance.objects.count() == 0
+
+
+def test_csv_field_limit_error_names_the_line(staff, exam):
+    raw = f'username,exam_id\nu,{exam.id}\n'.encode() + b'b' * 131_073 + b',1\n'
+    response = _upload(staff, raw)
+    assert response.status_code == 400
+    assert 'line 3' in response.json()['errors']['file'][0]

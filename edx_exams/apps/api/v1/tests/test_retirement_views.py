@@ -202,3 +202,37 @@ def test_events_waiting_for_the_lms_are_anonymised_too(admin, learner):
     for event in OutboxEvent.objects.filter(attempt_id=attempt_id):
         pii = event.event_data['student_user']['pii']
         assert pii == {'username': retired_username_for('ada'), 'email': '', 'name': ''}
+
+
+@pytest.mark.parametrize('identify', ['username', 'lms_user_id'])
+def test_studio_service_user_cannot_be_retired(admin, settings, identify):
+    """Retiring the user Studio authenticates as would make every later publish fail with 401."""
+    service = UserFactory(username=settings.EXAMS_SERVICE_USERNAME, is_staff=True, lms_user_id=9)
+    body = {'username': service.username} if identify == 'username' else {'lms_user_id': 9}
+    response = admin.post(URL, body, format='json')
+    assert response.status_code == 403
+    assert 'service user' in response.json()['detail']
+    service.refresh_from_db()
+    assert service.is_active
+    assert service.username == settings.EXAMS_SERVICE_USERNAME
+    studio = JwtClient().as_user(service)
+    assert studio.get('/api/v1/me').status_code == 200
+
+
+def test_global_staff_cannot_retire_themselves():
+    me = UserFactory(username='opsadmin', is_staff=True, lms_user_id=31)
+    client = JwtClient().as_user(me)
+    for body in ({'username': 'opsadmin'}, {'lms_user_id': 31}):
+        response = client.post(URL, body, format='json')
+        assert response.status_code == 403
+        assert 'yourself' in response.json()['detail']
+    me.refresh_from_db()
+    assert me.is_active
+    assert client.get('/api/v1/me').status_code == 200
+
+
+def test_command_refuses_the_service_user_too(settings):
+    UserFactory(username=settings.EXAMS_SERVICE_USERNAME, is_staff=True)
+    with pytest.raises(CommandError, match='service user'):
+        call_command('retire_user', username=settings.EXAMS_SERVICE_USERNAME)
+    assert User.objects.get(username=settings.EXAMS_SERVICE_USERNAME).is_active

@@ -1,8 +1,5 @@
 """Allowances and personal due-date extensions of a course (exams dashboard and accommodations)."""
 
-import csv
-import io
-
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -11,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from edx_exams.apps.api.parsers import ExamsJSONParser
+from edx_exams.apps.api.v1.csv_upload import CsvFileError, read_csv_rows
 from edx_exams.apps.api.v1.permissions import IsCourseStaffOrGlobalStaff
 from edx_exams.apps.api.v1.serializers.allowances import (
     AllowanceReadSerializer,
@@ -78,8 +76,11 @@ class CourseAllowancesUploadView(APIView):
 
     A CSV file (multipart field `file`, or a `text/csv` body) with the header
     `username,email,exam_id,extra_time_mins,time_multiplier` (unused columns may
-    be left out or empty). Answers a report with one entry per row. All rows are
-    stored, or none: any invalid row gives 400 with the report.
+    be left out or empty). Any common spreadsheet dialect is read (UTF-8 or UTF-16,
+    any line ending, commas, semicolons or tabs: api/v1/csv_upload.py); an unreadable
+    file is a 400 with `errors.file`. Answers a report with one entry per non-empty
+    row, `row` being its line in the file. All rows are stored, or none: any
+    invalid row gives 400 with the report.
     """
 
     permission_classes = [IsCourseStaffOrGlobalStaff]
@@ -89,22 +90,20 @@ class CourseAllowancesUploadView(APIView):
     def post(self, request, course_id):
         """Validate and store every row, or report what is wrong."""
         validate_course_key(course_id)
-        rows = _read_csv_rows(request)
+        rows, lines = _read_csv_rows(request)
         serializer = AllowanceWriteSerializer(data=rows, many=True)
         if not serializer.is_valid():
             by_row = _errors_by_index(serializer.errors)
-            report = [_row_report(i, by_row.get(i, {})) for i in range(len(rows))]
+            report = [_row_report(line, by_row.get(i, {})) for i, line in enumerate(lines)]
             return Response({'detail': 'Invalid rows', 'rows': report}, status=status.HTTP_400_BAD_REQUEST)
         specs = [api.AllowanceSpec(**item) for item in serializer.validated_data]
         try:
             api.upsert_allowances(course_id, specs=specs, actor=request.user)
         except api.InvalidAccommodation as error:
             by_row = {e['index']: {e['field']: [e['error']]} for e in error.errors}
-            report = [_row_report(i, by_row.get(i, {})) for i in range(len(rows))]
+            report = [_row_report(line, by_row.get(i, {})) for i, line in enumerate(lines)]
             return Response({'detail': 'Invalid rows', 'rows': report}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(
-            {'detail': f'{len(rows)} allowances saved', 'rows': [_row_report(i, {}) for i in range(len(rows))]}
-        )
+        return Response({'detail': f'{len(rows)} allowances saved', 'rows': [_row_report(line, {}) for line in lines]})
 
 
 class CourseDueDateExtensionsView(APIView):
@@ -175,8 +174,8 @@ def _errors_by_index(errors) -> dict:
     return {i: e for i, e in enumerate(errors) if e}
 
 
-def _read_csv_rows(request) -> list[dict]:
-    """Return the CSV rows as dicts, dropping empty cells; 400 on an unreadable or oversized file."""
+def _read_csv_rows(request) -> tuple[list[dict], list[int]]:
+    """Return the CSV rows as dicts of their non-empty cells, and their line numbers; 400 on a bad file."""
     if request.content_type.startswith('text/csv'):
         raw = request.body
     else:
@@ -184,20 +183,16 @@ def _read_csv_rows(request) -> list[dict]:
         if upload is None:
             raise ValidationError({'file': ['Send a CSV file in the multipart field "file" or a text/csv body.']})
         raw = upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(raw) > MAX_UPLOAD_BYTES:
-        raise ValidationError({'file': [f'The file is larger than {MAX_UPLOAD_BYTES} bytes.']})
     try:
-        text = raw.decode('utf-8-sig')
-    except UnicodeDecodeError as error:
-        raise ValidationError({'file': ['The file is not UTF-8 text.']}) from error
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or 'exam_id' not in reader.fieldnames:
+        columns, rows = read_csv_rows(raw, max_bytes=MAX_UPLOAD_BYTES, max_rows=MAX_UPLOAD_ROWS)
+    except CsvFileError as error:
+        raise ValidationError({'file': [str(error)]}) from error
+    if 'exam_id' not in columns or not {'username', 'email'} & set(columns):
         raise ValidationError({'file': ['The header must name exam_id and username or email.']})
-    rows = [{k.strip(): v.strip() for k, v in row.items() if k and v and v.strip()} for row in reader]
-    if not rows or len(rows) > MAX_UPLOAD_ROWS:
+    if not rows:
         raise ValidationError({'file': [f'The file must have 1 to {MAX_UPLOAD_ROWS} rows.']})
-    return rows
+    return [row.cells for row in rows], [row.line for row in rows]
 
 
-def _row_report(index: int, errors: dict) -> dict:
-    return {'row': index + 2, 'status': 'error' if errors else 'ok', 'errors': errors}
+def _row_report(line: int, errors: dict) -> dict:
+    return {'row': line, 'status': 'error' if errors else 'ok', 'errors': errors}

@@ -21,7 +21,8 @@ class UserRetirementView(APIView):
     retiring again answers 200 with `changed: false`.
 
     200 `{lms_user_id, retired_username, changed}`. Errors: 400 neither or both
-    identifiers or a wrong type, 401 anonymous, 403 not global staff, 404 no such user.
+    identifiers or a wrong type, 401 anonymous, 403 not global staff or a user that
+    may not be retired (the Studio service user, the caller), 404 no such user.
     """
 
     permission_classes = [IsAdminUser]
@@ -32,7 +33,7 @@ class UserRetirementView(APIView):
             200: RetirementResultSerializer,
             400: OpenApiResponse(description='Neither or both of username and lms_user_id, or a wrong type.'),
             401: OpenApiResponse(description='No valid credentials.'),
-            403: OpenApiResponse(description='Not global staff.'),
+            403: OpenApiResponse(description='Not global staff, or the Studio service user or the caller.'),
             404: OpenApiResponse(description='No such user.'),
         },
     )
@@ -40,5 +41,5 @@ class UserRetirementView(APIView):
         """Retire the user."""
         serializer = RetireUserSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result = api.retire_user(**serializer.validated_data)
+        result = api.retire_user(**serializer.validated_data, actor=request.user)
         return Response(RetirementResultSerializer(result).data)

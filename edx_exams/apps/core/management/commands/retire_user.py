@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from edx_exams.apps.core import api
-from edx_exams.apps.core.exceptions import UserDoesNotExist
+from edx_exams.apps.core.exceptions import RetirementRefused, UserDoesNotExist
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         """Retire the user and say whether anything changed."""
         try:
             result = api.retire_user(username=options['username'], lms_user_id=options['lms_user_id'])
-        except UserDoesNotExist as error:
+        except (UserDoesNotExist, RetirementRefused) as error:
             raise CommandError(error.message) from error
         outcome = 'retired' if result.changed else 'already retired, nothing changed'
         self.stdout.write(f'User lms_user_id={result.lms_user_id} {outcome}: username={result.retired_username}')
