@@ -19,13 +19,17 @@ from edx_exams.apps.core.accommodations import (
 from edx_exams.apps.core.attempts import (
     ATTEMPT_ACTIONS,
     create_exam_attempt,
+    end_attempt_for_proctor,
     expire_overdue_attempts,
     get_active_exam_by_content,
     get_attempt,
     get_current_attempt,
     get_exam,
     get_latest_attempt,
+    mark_download_software_clicked,
+    mark_ready_to_start,
     start_attempt,
+    submit_attempt,
     update_attempt_with_action,
 )
 from edx_exams.apps.core.configs import get_course_exam_configuration, update_course_exam_configuration
@@ -65,7 +69,6 @@ from edx_exams.apps.core.timing import (
     get_total_time_mins,
     time_remaining_seconds,
 )
-from edx_exams.apps.core.transitions import transition_attempt
 
 __all__ = [
     'AnotherAttemptInProgress',
@@ -125,7 +128,10 @@ __all__ = [
     'update_course_exam_configuration',
     'start_attempt',
     'time_remaining_seconds',
-    'transition_attempt',
+    'end_attempt_for_proctor',
+    'mark_download_software_clicked',
+    'mark_ready_to_start',
+    'submit_attempt',
     'lock_attempt',
     'update_attempt_with_action',
 ]
