@@ -99,7 +99,7 @@ def get_latest_attempt(*, user: User, content_id: str | None = None, now: dateti
     if content_id:
         attempt = attempts.filter(exam__content_id=content_id).order_by('-created', '-id').first()
     else:
-        attempt = attempts.filter(status__in=IN_PROGRESS).order_by('-start_time', '-id').first()
+        attempt = attempts.running().order_by('-start_time', '-id').first()
     return _expire_on_read(attempt, now=now)
 
 
