@@ -33,6 +33,7 @@ from edx_exams.apps.core.attempts import (
     update_attempt_with_action,
 )
 from edx_exams.apps.core.configs import get_course_exam_configuration, update_course_exam_configuration
+from edx_exams.apps.core.exam_types import ExamType
 from edx_exams.apps.core.exams import ExamSpec, PublishResult, list_active_exams, publish_course_exams
 from edx_exams.apps.core.exceptions import AnotherAttemptInProgress, ExamIllegalStatusTransition
 from edx_exams.apps.core.instructor import (
@@ -44,6 +45,7 @@ from edx_exams.apps.core.instructor import (
     list_course_attempt_rows,
 )
 from edx_exams.apps.core.locks import lock_attempt
+from edx_exams.apps.core.models import ExamAttempt, User
 from edx_exams.apps.core.onboarding import OnboardingStatus, get_onboarding_exam, get_onboarding_status
 from edx_exams.apps.core.proctoring_control import (
     add_attempt_time,
@@ -63,6 +65,8 @@ from edx_exams.apps.core.roles import (
     is_course_staff,
     revoke_course_staff_role,
 )
+from edx_exams.apps.core.signals.signals import ATTEMPT_RESET, ATTEMPT_STATUS_CHANGED, USER_RETIRED
+from edx_exams.apps.core.statuses import ExamAttemptStatus
 from edx_exams.apps.core.timing import (
     LearnerTerms,
     get_learner_terms,
@@ -71,6 +75,16 @@ from edx_exams.apps.core.timing import (
 )
 
 __all__ = [
+    # The types other apps annotate with and receive from the signals; they read them, core writes them.
+    'ExamAttempt',
+    'User',
+    'ExamAttemptStatus',
+    'ExamType',
+    # The signals core sends inside the transaction of the change; receivers are listed in
+    # core/effects.py and core/retirement.py.
+    'ATTEMPT_RESET',
+    'ATTEMPT_STATUS_CHANGED',
+    'USER_RETIRED',
     'AnotherAttemptInProgress',
     'ATTEMPT_ORDERINGS',
     'DEFAULT_ATTEMPT_ORDERING',
