@@ -28,7 +28,6 @@ from edx_exams.apps.core.attempts import (
     get_latest_attempt,
     mark_download_software_clicked,
     mark_ready_to_start,
-    start_attempt,
     submit_attempt,
     update_attempt_with_action,
 )
@@ -140,7 +139,6 @@ __all__ = [
     'list_providers',
     'publish_course_exams',
     'update_course_exam_configuration',
-    'start_attempt',
     'time_remaining_seconds',
     'end_attempt_for_proctor',
     'mark_download_software_clicked',

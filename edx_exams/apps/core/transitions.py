@@ -56,7 +56,8 @@ def transition_attempt(
     A move to the current status, or from one of `idempotent_from`, changes
     nothing and returns `changed=False`. Any other move the table does not
     allow raises ExamIllegalStatusTransition and leaves the attempt as it was.
-    `allowed_from` narrows the table for one caller (a learner's action): it is
+    `allowed_from` narrows the table for one action; it and `idempotent_from`
+    come from the action's row of the action table (`attempts._act`) and are
     checked on the locked row, so a status committed concurrently is seen. A
     reset or archived attempt (`is_active` False) is history: any move raises
     ExamIllegalStatusTransition, even one that a reset committed a moment ago.
