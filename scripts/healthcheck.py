@@ -5,7 +5,7 @@ The port is the one of GUNICORN_BIND (0.0.0.0:18740 in the image), as gunicorn l
 
 Run inside the web container (Dockerfile HEALTHCHECK, docker-compose.yml) and by `make prod.smoke`
 against each of its servers. Standard library only, so it starts fast. It asks for the host name
-`localhost`, which ALLOWED_HOSTS must therefore list (docs/operations/health-checks.rst).
+`localhost`, which ALLOWED_HOSTS must therefore list (docs/operations/running.rst).
 """
 
 import os

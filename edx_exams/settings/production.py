@@ -23,7 +23,7 @@ from edx_exams.settings.validation import require_production_settings
 DEBUG = False
 
 # Static files: WhiteNoise answers /static/ right after the security middleware, from STATIC_ROOT as
-# filled by `manage.py collectstatic` (docs/operations/static-files.rst).
+# filled by `manage.py collectstatic` (docs/operations/running.rst).
 STORAGES = PRODUCTION_STORAGES
 MIDDLEWARE = [
     *MIDDLEWARE[: MIDDLEWARE.index('django.middleware.security.SecurityMiddleware') + 1],

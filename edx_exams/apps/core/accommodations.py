@@ -265,7 +265,7 @@ def _save_allowance(*, user: User, exam: Exam, minutes: int, spec: AllowanceSpec
 
 def _running_attempts(*, user: User, exam: Exam) -> list[ExamAttempt]:
     """Lock and return the learner's running attempts at `exam` (each re-checked under its lock)."""
-    ids = ExamAttempt.objects.filter(user=user, exam=exam, status__in=IN_PROGRESS, is_active=True).order_by('id')
+    ids = ExamAttempt.objects.running().filter(user=user, exam=exam).order_by('id')
     locked = [lock_attempt(attempt_id) for attempt_id in ids.values_list('id', flat=True)]
     return [attempt for attempt in locked if attempt.is_active and attempt.status in IN_PROGRESS]
 
@@ -282,27 +282,20 @@ def _shift_running_attempts(*, user: User, exam: Exam, delta_minutes: int) -> No
         return
     due = timing.get_learner_terms(user_id=user.id, exam=exam).due_date
     for attempt in _running_attempts(user=user, exam=exam):
-        if attempt.paused_at is not None:
-            if attempt.paused_seconds_remaining is not None:
-                attempt.paused_seconds_remaining = max(0.0, attempt.paused_seconds_remaining + delta_minutes * 60)
-                attempt.save(update_fields=['paused_seconds_remaining', 'modified'])
-        elif attempt.expires_at is not None:
-            deadline = timing.compute_deadline(start=attempt.expires_at, total_seconds=delta_minutes * 60, due_date=due)
-            _save_deadline(attempt, deadline)
+        _save_clock(attempt, timing.shift_deadline(attempt, seconds=delta_minutes * 60, due_date=due))
 
 
 def _refresh_running_deadlines(*, user: User, exam: Exam) -> None:
     """After the learner's due date changed: deadline = start + time allowed, capped by the new due date."""
     terms = timing.get_learner_terms(user_id=user.id, exam=exam)
     for attempt in _running_attempts(user=user, exam=exam):
-        if attempt.paused_at is None and attempt.start_time is not None:
-            seconds = timing.allowed_seconds(attempt, terms)
-            deadline = timing.compute_deadline(start=attempt.start_time, total_seconds=seconds, due_date=terms.due_date)
-            _save_deadline(attempt, deadline)
+        _save_clock(attempt, timing.refresh_deadline(attempt, terms))
 
 
-def _save_deadline(attempt: ExamAttempt, deadline: datetime | None) -> None:
-    attempt.expires_at = deadline
-    attempt.allowed_time_limit_mins = timing.allowed_minutes_until(deadline, attempt.start_time)
-    attempt.save(update_fields=['expires_at', 'allowed_time_limit_mins', 'modified'])
-    log.info('Attempt deadline moved attempt_id=%s expires_at=%s', attempt.id, deadline)
+def _save_clock(attempt: ExamAttempt, fields: list[str]) -> None:
+    """Save the clock `fields` the timing module changed on the locked `attempt` (nothing if none)."""
+    if not fields:
+        return
+    attempt.save(update_fields=[*fields, 'modified'])
+    if 'expires_at' in fields:
+        log.info('Attempt deadline moved attempt_id=%s expires_at=%s', attempt.id, attempt.expires_at)

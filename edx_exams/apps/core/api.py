@@ -21,13 +21,16 @@ from edx_exams.apps.core.accommodations import (
 from edx_exams.apps.core.attempts import (
     ATTEMPT_ACTIONS,
     create_exam_attempt,
+    end_attempt_for_proctor,
     expire_overdue_attempts,
     get_active_exam_by_content,
     get_attempt,
     get_current_attempt,
     get_exam,
     get_latest_attempt,
-    start_attempt,
+    mark_download_software_clicked,
+    mark_ready_to_start,
+    submit_attempt,
     update_attempt_with_action,
 )
 from edx_exams.apps.core.configs import (
@@ -35,6 +38,7 @@ from edx_exams.apps.core.configs import (
     update_course_exam_configuration,
     validate_course_exam_configuration,
 )
+from edx_exams.apps.core.exam_types import ExamType
 from edx_exams.apps.core.exams import ExamSpec, PublishResult, list_active_exams, publish_course_exams
 from edx_exams.apps.core.exceptions import AnotherAttemptInProgress, ExamIllegalStatusTransition
 from edx_exams.apps.core.instructor import (
@@ -46,6 +50,7 @@ from edx_exams.apps.core.instructor import (
     list_course_attempt_rows,
 )
 from edx_exams.apps.core.locks import lock_attempt
+from edx_exams.apps.core.models import ExamAttempt, User
 from edx_exams.apps.core.onboarding import OnboardingStatus, get_onboarding_exam, get_onboarding_status
 from edx_exams.apps.core.proctoring_control import (
     add_attempt_time,
@@ -71,15 +76,26 @@ from edx_exams.apps.core.roles import (
     is_course_staff,
     revoke_course_staff_role,
 )
+from edx_exams.apps.core.signals.signals import ATTEMPT_RESET, ATTEMPT_STATUS_CHANGED, USER_RETIRED
+from edx_exams.apps.core.statuses import ExamAttemptStatus
 from edx_exams.apps.core.timing import (
     LearnerTerms,
     get_learner_terms,
     get_total_time_mins,
     time_remaining_seconds,
 )
-from edx_exams.apps.core.transitions import transition_attempt
 
 __all__ = [
+    # The types other apps annotate with and receive from the signals; they read them, core writes them.
+    'ExamAttempt',
+    'User',
+    'ExamAttemptStatus',
+    'ExamType',
+    # The signals core sends inside the transaction of the change; receivers are listed in
+    # core/effects.py and core/retirement.py.
+    'ATTEMPT_RESET',
+    'ATTEMPT_STATUS_CHANGED',
+    'USER_RETIRED',
     'AnotherAttemptInProgress',
     'ATTEMPT_ORDERINGS',
     'DEFAULT_ATTEMPT_ORDERING',
@@ -135,9 +151,11 @@ __all__ = [
     'list_providers',
     'publish_course_exams',
     'update_course_exam_configuration',
-    'start_attempt',
     'time_remaining_seconds',
-    'transition_attempt',
+    'end_attempt_for_proctor',
+    'mark_download_software_clicked',
+    'mark_ready_to_start',
+    'submit_attempt',
     'lock_attempt',
     'update_attempt_with_action',
     'PROVIDER_EDITABLE_FIELDS',

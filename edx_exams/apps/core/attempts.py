@@ -1,18 +1,24 @@
 """
-The learner's attempt lifecycle: create, act on, read (expiring on read) and sweep.
+The attempt lifecycle: create, act on, read (expiring on read) and sweep.
 
-Every status change goes through `transitions.transition_attempt`.
+Every action names its row of the action table (`core.actions`); `_act` hands
+the row to `transitions.transition_attempt`, which checks it on the locked row.
+The verbs other apps call (through `core.api`) are `update_attempt_with_action`
+(REST and admin), `mark_download_software_clicked`, `mark_ready_to_start`,
+`submit_attempt` and `end_attempt_for_proctor` (LTI), `create_exam_attempt`
+and `expire_overdue_attempts` (the beat task).
 """
 
 import logging
 from datetime import datetime, timedelta
-from typing import overload
+from typing import cast, overload
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from edx_exams.apps.core import timing
+from edx_exams.apps.core.actions import ACTIONS, DECIDED, PROCTORING_OUTCOMES, REST_ACTIONS, Actor, AttemptAction
 from edx_exams.apps.core.exam_types import RETAKEABLE_TYPES, ExamType
 from edx_exams.apps.core.exceptions import (
     AnotherAttemptInProgress,
@@ -26,37 +32,20 @@ from edx_exams.apps.core.exceptions import (
 from edx_exams.apps.core.locks import lock_attempt, lock_learner, share_lock_exam
 from edx_exams.apps.core.models import AttemptReview, CourseExamConfiguration, Exam, ExamAttempt, User
 from edx_exams.apps.core.roles import is_course_staff
-from edx_exams.apps.core.signals.signals import ATTEMPT_RESET
-from edx_exams.apps.core.statuses import (
-    COMPLETED,
-    DECLINABLE,
-    IN_PROGRESS,
-    LEARNER_STARTABLE,
-    PRE_STARTED,
-    RETAKEABLE,
-    REVIEWABLE,
-)
+from edx_exams.apps.core.statuses import IN_PROGRESS, PRE_STARTED
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
-from edx_exams.apps.core.transitions import decide_review, submit_if_expired, transition_attempt
+from edx_exams.apps.core.transitions import (
+    ArchiveReason,
+    archive_attempt,
+    decide_review,
+    submit_if_expired,
+    transition_attempt,
+)
 
 log = logging.getLogger(__name__)
 
-# Learner actions of PUT /api/v1/exams/attempt/{id} and the status each leads to.
-LEARNER_ACTION_STATUSES = {
-    'start': S.STARTED,
-    'stop': S.READY_TO_SUBMIT,
-    'submit': S.SUBMITTED,
-    'click_download_software': S.DOWNLOAD_SOFTWARE_CLICKED,
-    'error': S.ERROR,
-    'decline': S.DECLINED,
-}
-# Staff review actions and their statuses.
-STAFF_ACTION_STATUSES = {'verify': S.VERIFIED, 'reject': S.REJECTED}
-# Staff lets the learner continue an errored attempt with the time that was left.
-RESUME_ACTION = 'resume'
-RETAKE_ACTION = 'reset_attempt'
-STAFF_ACTIONS = frozenset({*STAFF_ACTION_STATUSES, RESUME_ACTION})
-ATTEMPT_ACTIONS = frozenset({*LEARNER_ACTION_STATUSES, *STAFF_ACTIONS, RETAKE_ACTION})
+# The actions of PUT /api/v1/exams/attempt/{id}, from the action table.
+ATTEMPT_ACTIONS = REST_ACTIONS
 
 
 def get_exam(exam_id: int) -> Exam:
@@ -110,7 +99,7 @@ def get_latest_attempt(*, user: User, content_id: str | None = None, now: dateti
     if content_id:
         attempt = attempts.filter(exam__content_id=content_id).order_by('-created', '-id').first()
     else:
-        attempt = attempts.filter(status__in=IN_PROGRESS).order_by('-start_time', '-id').first()
+        attempt = attempts.running().order_by('-start_time', '-id').first()
     return _expire_on_read(attempt, now=now)
 
 
@@ -161,52 +150,114 @@ def update_attempt_with_action(
     *, attempt_id: int, action: str, actor: User, detail: str = '', comment: str = ''
 ) -> ExamAttempt:
     """
-    Apply a learner or staff `action` to attempt `attempt_id` and return the attempt to report.
+    Apply a learner or staff `action` (a REST row of the action table) to attempt `attempt_id`; return the attempt.
 
     For `reset_attempt` that is the new attempt. `comment` goes with a staff
     review (verify, reject). Raises ExamPermissionDenied when the actor may not
     act, ExamIllegalStatusTransition when the status forbids it.
     """
+    rule = _rest_action(action)
     now = timezone.now()
     attempt = get_attempt(attempt_id)
-    _check_actor_may_act(attempt, action, actor)
-    if not attempt.is_active and action not in STAFF_ACTIONS and action != RETAKE_ACTION:
+    _check_actor_may_act(attempt, rule, actor)
+    if not attempt.is_active and rule.actor != Actor.STAFF and rule.name != 'reset_attempt':
         return _act_on_inactive(attempt, action)
     attempt = _expire_on_read(attempt, now=now)
-    if action in STAFF_ACTION_STATUSES:
-        return _review(attempt, action, actor=actor, now=now, comment=comment)
-    if action == RESUME_ACTION:
-        return _mark_ready_to_resume(attempt, actor=actor)
-    if action == RETAKE_ACTION:
-        return _retake(attempt, actor=actor)
-    return _apply_learner_action(attempt, action, actor=actor, now=now, detail=detail)
+    if rule.name in ('verify', 'reject'):
+        return _review(attempt, rule, actor=actor, now=now, comment=comment)
+    if rule.name == 'resume':
+        return _mark_ready_to_resume(attempt, rule, actor=actor)
+    if rule.name == 'reset_attempt':
+        return _retake(attempt, rule, actor=actor)
+    return _apply_learner_action(attempt, rule, actor=actor, now=now, detail=detail)
 
 
-def _apply_learner_action(attempt: ExamAttempt, action: str, *, actor: User, now: datetime, detail: str) -> ExamAttempt:
-    """Apply one of LEARNER_ACTION_STATUSES to the learner's own, active attempt."""
-    if action == 'start':
-        _require_status(attempt, LEARNER_STARTABLE, action)
-        return start_attempt(attempt=attempt, actor=actor, now=now, allowed_from=LEARNER_STARTABLE)
-    if action == 'submit':
-        return _submit(attempt, actor=actor, now=now)
-    allowed_from = None
-    if action == 'error':
-        log.warning('Learner reported an error attempt_id=%s user_id=%s detail=%r', attempt.id, actor.id, detail[:500])
-        allowed_from = PRE_STARTED | IN_PROGRESS
-        _require_status(attempt, allowed_from, action)
-    if action == 'click_download_software':
-        _require(attempt.taking_as_proctored, 'Only proctored attempts launch the proctoring software.')
-    if action == 'decline':
-        _decline_checks(attempt)
-    status = LEARNER_ACTION_STATUSES[action]
-    attempt, _ = transition_attempt(attempt.id, status, actor=actor, now=now, allowed_from=allowed_from)
+def mark_download_software_clicked(attempt_id: int, *, actor: User) -> ExamAttempt:
+    """Record that the learner launched the proctoring tool's set-up (LTI start proctoring): `start_proctoring`."""
+    attempt, _ = _act(attempt_id, ACTIONS['start_proctoring'], actor=actor)
     return attempt
 
 
-def _submit(attempt: ExamAttempt, *, actor: User, now: datetime) -> ExamAttempt:
+def mark_ready_to_start(attempt_id: int, *, actor: User, now: datetime | None = None) -> ExamAttempt:
+    """Record that the proctoring tool reported the learner ready (LtiStartAssessment): `start_assessment`."""
+    attempt, _ = _act(attempt_id, ACTIONS['start_assessment'], actor=actor, now=now)
+    return attempt
+
+
+def submit_attempt(attempt_id: int, *, actor: User) -> ExamAttempt:
+    """
+    Submit the learner's attempt from the LTI end-assessment launch: action `end_assessment`.
+
+    Submitting a completed attempt changes nothing; a reset one is refused.
+    """
+    attempt, _ = _act(attempt_id, ACTIONS['end_assessment'], actor=actor)
+    return attempt
+
+
+def end_attempt_for_proctor(attempt_id: int, *, outcome: str) -> ExamAttempt:
+    """
+    End attempt `attempt_id` as its proctoring tool terminated it, with `outcome` (a PROCTORING_OUTCOMES status).
+
+    An attempt not started yet moves to error; a running one is submitted, then
+    moved to `outcome`. A repeated terminate, or one on an attempt already
+    decided (verified, rejected, error, possibly by staff), changes nothing.
+    """
+    with transaction.atomic():
+        attempt = lock_attempt(attempt_id)
+        if attempt.status in DECIDED:
+            return attempt
+        if attempt.status in PRE_STARTED:
+            attempt, _ = _act(attempt_id, ACTIONS['terminate_before_start'], actor=None)
+            return attempt
+        _act(attempt_id, ACTIONS['terminate'], actor=None)
+        attempt, _ = _act(attempt_id, PROCTORING_OUTCOMES[outcome], actor=None)
+    return attempt
+
+
+def _act(
+    attempt_id: int, rule: AttemptAction, *, actor: User | None, now: datetime | None = None
+) -> tuple[ExamAttempt, bool]:
+    """Make the move of action `rule`, checked on the locked row against its allowed and already-done statuses."""
+    return transition_attempt(
+        attempt_id,
+        cast(str, rule.to_status),
+        actor=actor,
+        now=now,
+        allowed_from=rule.allowed_from | rule.already_done,
+        idempotent_from=rule.already_done,
+    )
+
+
+def _rest_action(action: str) -> AttemptAction:
+    if action not in REST_ACTIONS:
+        raise ExamBaseException(f'Unknown action {action}.')
+    return ACTIONS[action]
+
+
+def _apply_learner_action(
+    attempt: ExamAttempt, rule: AttemptAction, *, actor: User, now: datetime, detail: str
+) -> ExamAttempt:
+    """Apply a learner's action of the table to the learner's own, active attempt."""
+    if rule.name == 'start':
+        _require_status(attempt, rule)
+        return start_attempt(attempt=attempt, actor=actor, now=now, allowed_from=rule.allowed_from)
+    if rule.name == 'submit':
+        return _submit(attempt, rule, actor=actor, now=now)
+    if rule.name == 'error':
+        log.warning('Learner reported an error attempt_id=%s user_id=%s detail=%r', attempt.id, actor.id, detail[:500])
+        _require_status(attempt, rule)
+    if rule.name == 'click_download_software':
+        _require(attempt.taking_as_proctored, 'Only proctored attempts launch the proctoring software.')
+    if rule.name == 'decline':
+        _decline_checks(attempt, rule)
+    attempt, _ = _act(attempt.id, rule, actor=actor, now=now)
+    return attempt
+
+
+def _submit(attempt: ExamAttempt, rule: AttemptAction, *, actor: User, now: datetime) -> ExamAttempt:
     """Submit the learner's attempt; one reset while the request ran answers unchanged, like any reset one."""
     try:
-        attempt, _ = transition_attempt(attempt.id, S.SUBMITTED, actor=actor, now=now, idempotent_from=COMPLETED)
+        attempt, _ = _act(attempt.id, rule, actor=actor, now=now)
     except ExamIllegalStatusTransition:
         current = get_attempt(attempt.id)
         if current.is_active:
@@ -228,7 +279,8 @@ def expire_overdue_attempts(*, now: datetime | None = None, batch_size: int = 50
     grace = timing.expiry_grace_seconds()
     cutoff = now - timedelta(seconds=grace)
     ids = list(
-        ExamAttempt.objects.filter(status__in=IN_PROGRESS, expires_at__lte=cutoff, is_active=True)
+        ExamAttempt.objects.running()
+        .filter(expires_at__lte=cutoff)
         .order_by('expires_at')
         .values_list('id', flat=True)[:batch_size]
     )
@@ -298,32 +350,28 @@ def _archive_resumed(attempt: ExamAttempt) -> None:
     locked = lock_attempt(attempt.pk)
     if not (locked.is_active and locked.ready_to_resume):  # a concurrent request resumed it first
         raise IntegrityError('attempt already resumed')
-    locked.is_active = False
-    locked.ready_to_resume = False
-    locked.save(update_fields=['is_active', 'ready_to_resume', 'modified'])
+    archive_attempt(locked, reason=ArchiveReason.RESUMED, actor=None, now=timezone.now())
 
 
 def _check_no_other_running_attempt(attempt: ExamAttempt, *, now: datetime) -> None:
-    others = ExamAttempt.objects.select_related('exam', 'user').filter(
-        user_id=attempt.user_id, status__in=IN_PROGRESS, is_active=True
-    )
+    others = ExamAttempt.objects.running().select_related('exam', 'user').filter(user_id=attempt.user_id)
     for other in others.exclude(pk=attempt.pk):
         if submit_if_expired(other, now=now).status in IN_PROGRESS:
             raise AnotherAttemptInProgress(f'Attempt {other.id} of exam {other.exam_id} is in progress.')
 
 
-def _check_actor_may_act(attempt: ExamAttempt, action: str, actor: User) -> None:
-    if action in STAFF_ACTIONS:
+def _check_actor_may_act(attempt: ExamAttempt, rule: AttemptAction, actor: User) -> None:
+    if rule.actor == Actor.STAFF:
         if not is_course_staff(actor, attempt.exam.course_id):
             raise ExamPermissionDenied('Only course staff may review attempts.')
     elif attempt.user_id != actor.id:
         raise ExamPermissionDenied('You may only act on your own attempts.')
 
 
-def _review(attempt: ExamAttempt, action: str, *, actor: User, now: datetime, comment: str) -> ExamAttempt:
+def _review(attempt: ExamAttempt, rule: AttemptAction, *, actor: User, now: datetime, comment: str) -> ExamAttempt:
     """Record a staff decision with its reviewer and comment, in the transaction of the status change."""
-    _require_status(attempt, REVIEWABLE, action)
-    decision = STAFF_ACTION_STATUSES[action]
+    _require_status(attempt, rule)
+    decision = cast(str, rule.to_status)
     with transaction.atomic():
         attempt, changed = decide_review(attempt.id, decision, actor=actor, now=now)
         if changed or comment:
@@ -332,9 +380,9 @@ def _review(attempt: ExamAttempt, action: str, *, actor: User, now: datetime, co
     return attempt
 
 
-def _mark_ready_to_resume(attempt: ExamAttempt, *, actor: User) -> ExamAttempt:
+def _mark_ready_to_resume(attempt: ExamAttempt, rule: AttemptAction, *, actor: User) -> ExamAttempt:
     """Let the learner continue an errored attempt; their next start creates its continuation."""
-    _require_status(attempt, frozenset({S.ERROR}), RESUME_ACTION)
+    _require_status(attempt, rule)
     if attempt.start_time is None:
         raise ExamIllegalStatusTransition('This attempt never started; reset it instead of resuming it.')
     with transaction.atomic():
@@ -351,7 +399,7 @@ def _mark_ready_to_resume(attempt: ExamAttempt, *, actor: User) -> ExamAttempt:
     return locked
 
 
-def _retake(attempt: ExamAttempt, *, actor: User) -> ExamAttempt:
+def _retake(attempt: ExamAttempt, rule: AttemptAction, *, actor: User) -> ExamAttempt:
     """
     Archive a finished practice or onboarding attempt (as a reset) and create the next attempt number.
 
@@ -362,7 +410,7 @@ def _retake(attempt: ExamAttempt, *, actor: User) -> ExamAttempt:
     exam = exam or attempt.exam
     retakeable = attempt.exam.exam_type in RETAKEABLE_TYPES and exam.exam_type in RETAKEABLE_TYPES
     _require(retakeable, 'Only practice and onboarding exams can be retaken.')
-    _require_status(attempt, RETAKEABLE, RETAKE_ACTION)
+    _require_status(attempt, rule)
     with transaction.atomic():
         share_lock_exam(exam.id)  # lock order: exam, learner, attempt (the new attempt points at both)
         locked = lock_attempt(attempt.pk)
@@ -371,12 +419,8 @@ def _retake(attempt: ExamAttempt, *, actor: User) -> ExamAttempt:
             if current is None:
                 raise ExamIllegalStatusTransition(f'Attempt {attempt.id} was reset; start a new attempt instead.')
             return current
-        locked.is_active = False
-        locked.reset_by = actor
-        locked.reset_at = timezone.now()
-        locked.save(update_fields=['is_active', 'reset_by', 'reset_at', 'modified'])
         # The LMS clears the subsection's answers and completion, so the retry starts clean.
-        ATTEMPT_RESET.send(sender=ExamAttempt, attempt=locked, actor=actor)
+        archive_attempt(locked, reason=ArchiveReason.RETAKEN, actor=actor, now=timezone.now())
         numbers = ExamAttempt.objects.filter(user=attempt.user, exam=exam).aggregate(n=Max('attempt_number'))
         new = ExamAttempt.objects.create(
             user=attempt.user,
@@ -388,16 +432,17 @@ def _retake(attempt: ExamAttempt, *, actor: User) -> ExamAttempt:
     return new
 
 
-def _decline_checks(attempt: ExamAttempt) -> None:
+def _decline_checks(attempt: ExamAttempt, rule: AttemptAction) -> None:
     _require(attempt.exam.exam_type == ExamType.PROCTORED, 'Only proctored exams can be taken without proctoring.')
     config = CourseExamConfiguration.objects.filter(course_id=attempt.exam.course_id).first()
     _require(config is not None and config.allow_opt_out, 'This course does not allow opting out of proctoring.')
-    _require_status(attempt, DECLINABLE | {S.DECLINED}, 'decline')
+    _require_status(attempt, rule)
 
 
-def _require_status(attempt: ExamAttempt, statuses: frozenset[str], action: str) -> None:
-    if attempt.status not in statuses:
-        raise ExamIllegalStatusTransition(f'Action {action} is not allowed on an attempt that is {attempt.status}.')
+def _require_status(attempt: ExamAttempt, rule: AttemptAction) -> None:
+    """Refuse `rule` early, on the attempt as read (the locked row is checked again when it moves)."""
+    if not rule.may_start_from(attempt.status):
+        raise ExamIllegalStatusTransition(f'Action {rule.name} is not allowed on an attempt that is {attempt.status}.')
 
 
 def _require(condition: bool, message: str) -> None:

@@ -8,7 +8,7 @@ from django.db.models import Case, Value, When
 from simple_history.models import HistoricalRecords
 
 from edx_exams.apps.core.exam_types import PROCTORED_TYPES, ExamType
-from edx_exams.apps.core.statuses import ExamAttemptStatus
+from edx_exams.apps.core.statuses import IN_PROGRESS, ExamAttemptStatus
 
 
 class User(AbstractUser):
@@ -132,6 +132,14 @@ class Exam(TimeStampedModel):
         return self.exam_type in PROCTORED_TYPES
 
 
+class ExamAttemptQuerySet(models.QuerySet['ExamAttempt']):
+    """Named selections of attempts."""
+
+    def running(self) -> 'ExamAttemptQuerySet':
+        """Return the attempts whose clock runs: started or ready to submit, and not reset or replaced."""
+        return self.filter(status__in=IN_PROGRESS, is_active=True)
+
+
 class ExamAttempt(TimeStampedModel):
     """
     One learner's attempt at an exam; retakes are new rows with the next attempt number.
@@ -168,6 +176,7 @@ class ExamAttempt(TimeStampedModel):
     resumed_from = models.ForeignKey('self', null=True, blank=True, on_delete=models.SET_NULL, related_name='+')
     carried_seconds_remaining = models.FloatField(null=True, blank=True)
 
+    objects = ExamAttemptQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

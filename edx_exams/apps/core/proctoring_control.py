@@ -3,10 +3,11 @@ What a proctoring tool may do in core, through the LTI app: control the clock, f
 
 The clock as the tool controls it (LTI Assessment Control Service): `pause`
 freezes the clock of a running attempt, `resume` restarts it where it stopped,
-and extra time moves the deadline. Each function locks the attempt row inside a
-transaction with `locks.lock_attempt`, as `transition_attempt` does, so a learner's submit, the expiry
-sweep and the tool are serialised on the row. None of them changes a status:
-that is only ever done by `transition_attempt`.
+and extra time moves the deadline; the arithmetic is the clock's, in `timing`.
+Each function locks the attempt row inside a transaction with
+`locks.lock_attempt`, as `transition_attempt` does, so a learner's submit, the
+expiry sweep and the tool are serialised on the row. None of them changes a
+status: that is only ever done in `transitions`.
 
 While paused, `expires_at` is NULL: neither the expiry sweep nor a read submits
 a paused attempt, and the seconds that were left wait in
@@ -69,12 +70,9 @@ def pause_attempt_clock(attempt_id: int, *, now: datetime | None = None) -> Exam
             return attempt
         if timing.is_expired(attempt, now=now):
             raise ExamIllegalStatusTransition(f'The time of attempt {attempt.id} is up; it cannot be paused.')
-        remaining = (attempt.expires_at - now).total_seconds() if attempt.expires_at else None
-        attempt.paused_at = now
-        attempt.paused_seconds_remaining = remaining
-        attempt.expires_at = None
-        attempt.save(update_fields=['paused_at', 'paused_seconds_remaining', 'expires_at', 'modified'])
-    log.info('Attempt clock paused attempt_id=%s seconds_remaining=%s', attempt.id, remaining)
+        fields = timing.pause_clock(attempt, now=now)
+        attempt.save(update_fields=[*fields, 'modified'])
+    log.info('Attempt clock paused attempt_id=%s seconds_remaining=%s', attempt.id, attempt.paused_seconds_remaining)
     return attempt
 
 
@@ -91,11 +89,8 @@ def resume_attempt_clock(attempt_id: int, *, now: datetime | None = None) -> Exa
         _require_running(attempt, 'resume')
         if attempt.paused_at is None:
             return attempt
-        remaining = attempt.paused_seconds_remaining
-        attempt.expires_at = _deadline_after(attempt, start=now, seconds=remaining)
-        attempt.paused_at = None
-        attempt.paused_seconds_remaining = None
-        attempt.save(update_fields=['paused_at', 'paused_seconds_remaining', 'expires_at', 'modified'])
+        fields = timing.resume_clock(attempt, now=now)
+        attempt.save(update_fields=[*fields, 'modified'])
     log.info('Attempt clock resumed attempt_id=%s expires_at=%s', attempt.id, attempt.expires_at)
     return attempt
 
@@ -114,34 +109,13 @@ def add_attempt_time(attempt_id: int, *, minutes: int, now: datetime | None = No
     with transaction.atomic():
         attempt = lock_attempt(attempt_id)
         _require_running(attempt, 'update')
-        added_seconds = _extend_clock(attempt, seconds=minutes * 60)
+        added_seconds = timing.extend_clock(attempt, seconds=minutes * 60)
         added_minutes = math.ceil(added_seconds / 60)
         if attempt.allowed_time_limit_mins is not None:
             attempt.allowed_time_limit_mins += added_minutes
         attempt.save(update_fields=['expires_at', 'paused_seconds_remaining', 'allowed_time_limit_mins', 'modified'])
     log.info('Attempt time added attempt_id=%s minutes=%s', attempt.id, added_minutes)
     return attempt, added_minutes
-
-
-def _extend_clock(attempt: ExamAttempt, *, seconds: int) -> float:
-    """Move the deadline (or the paused remainder) by up to `seconds`; return the seconds actually added."""
-    if attempt.paused_at is not None:
-        if attempt.paused_seconds_remaining is None:
-            return 0
-        attempt.paused_seconds_remaining += seconds
-        return seconds
-    if attempt.expires_at is None:
-        return 0
-    old = attempt.expires_at
-    new = _deadline_after(attempt, start=old, seconds=seconds)
-    attempt.expires_at = new
-    return 0.0 if new is None else max(0.0, (new - old).total_seconds())
-
-
-def _deadline_after(attempt: ExamAttempt, *, start: datetime, seconds: float | None) -> datetime | None:
-    """Return `start` + `seconds` capped by the learner's due date (a personal extension replaces the exam's)."""
-    due = timing.get_learner_terms(user_id=attempt.user_id, exam=attempt.exam).due_date
-    return timing.compute_deadline(start=start, total_seconds=seconds, due_date=due)
 
 
 def _require_running(attempt: ExamAttempt, action: str) -> None:

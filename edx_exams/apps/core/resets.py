@@ -2,8 +2,8 @@
 Resetting an attempt: it leaves the learner's view so a new one can start; its history stays.
 
 The LMS resets the learner's problem state and completion when it receives the
-EXAM_ATTEMPT_RESET event, which is recorded from ATTEMPT_RESET in the same
-transaction as the reset.
+EXAM_ATTEMPT_RESET event, which `transitions.archive_attempt` records (through
+ATTEMPT_RESET) in the same transaction as the reset.
 """
 
 import logging
@@ -17,8 +17,8 @@ from edx_exams.apps.core.exceptions import ExamPermissionDenied
 from edx_exams.apps.core.locks import lock_attempt
 from edx_exams.apps.core.models import ExamAttempt, User
 from edx_exams.apps.core.roles import is_course_staff
-from edx_exams.apps.core.signals.signals import ATTEMPT_RESET
 from edx_exams.apps.core.statuses import PRE_STARTED, RETAKEABLE
+from edx_exams.apps.core.transitions import ArchiveReason, archive_attempt
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +38,7 @@ def reset_exam_attempt(attempt_id: int, *, actor: User) -> ExamAttempt:
         locked = lock_attempt(attempt.pk)
         if not locked.is_active:
             return locked
-        locked.is_active = False
-        locked.ready_to_resume = False
-        locked.reset_by = actor
-        locked.reset_at = timezone.now()
-        locked.save(update_fields=['is_active', 'ready_to_resume', 'reset_by', 'reset_at', 'modified'])
-        ATTEMPT_RESET.send(sender=ExamAttempt, attempt=locked, actor=actor)
+        archive_attempt(locked, reason=ArchiveReason.RESET, actor=actor, now=timezone.now())
     log.info(
         'Attempt reset attempt_id=%s user_id=%s exam_id=%s course_id=%s status=%s actor_id=%s',
         locked.id,

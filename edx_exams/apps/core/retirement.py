@@ -22,6 +22,10 @@ from edx_exams.apps.core.exceptions import RetirementRefused, UserDoesNotExist
 from edx_exams.apps.core.models import User
 from edx_exams.apps.core.signals.signals import USER_RETIRED
 
+# Who clears their copy of a retired user's data (by dispatch_uid; core/tests/test_effects.py checks
+# the list): the events app's outbox and the LTI app's identity claims.
+RETIREMENT_RECEIVERS = ('events.scrub_retired_user_events', 'lti.retire_user')
+
 log = logging.getLogger(__name__)
 
 RETIRED_USERNAME_PREFIX = 'retired_user_'

@@ -1,9 +1,12 @@
 """
 The attempt state machine: every status the clients know and the moves between them.
 
-`ALLOWED_TRANSITIONS` is the single source of truth; the functions of
-`core.transitions` (`transition_attempt`, and `decide_review` for staff's verdict)
-are the only ones that change a status, and they consult nothing else.
+`ALLOWED_TRANSITIONS` is the single source of truth for which moves exist; the
+functions of `core.transitions` (`transition_attempt`, `decide_review` for staff's
+verdict, `submit_if_expired` for the clock) are the only ones that change a
+status, and they consult it. Which caller's action makes which move is the action
+table of `core.actions`. Only the STORED statuses have moves; the CLIENT_ONLY ones
+are names the clients use that no attempt row ever holds.
 """
 
 from django.db import models
@@ -56,13 +59,13 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     S.READY_TO_START: frozenset({S.STARTED, S.ERROR, S.DECLINED}),
     S.STARTED: frozenset({S.READY_TO_SUBMIT, S.SUBMITTED, S.ERROR}),
     S.READY_TO_SUBMIT: frozenset({S.STARTED, S.SUBMITTED, S.ERROR}),
-    S.TIMED_OUT: frozenset({S.SUBMITTED, S.ERROR}),
+    S.TIMED_OUT: frozenset(),
     S.SUBMITTED: frozenset({S.SECOND_REVIEW_REQUIRED, S.VERIFIED, S.REJECTED, S.ERROR}),
     S.SECOND_REVIEW_REQUIRED: frozenset({S.VERIFIED, S.REJECTED, S.ERROR}),
     S.VERIFIED: frozenset({S.REJECTED}),
     S.REJECTED: frozenset({S.VERIFIED}),
     S.EXPIRED: frozenset(),
-    S.ERROR: frozenset({S.VERIFIED, S.REJECTED, S.STARTED}),
+    S.ERROR: frozenset({S.VERIFIED, S.REJECTED}),
     S.DECLINED: frozenset(),
     S.ONBOARDING_MISSING: frozenset(),
     S.ONBOARDING_PENDING: frozenset(),
@@ -80,11 +83,21 @@ COMPLETED = frozenset({S.SUBMITTED, S.SECOND_REVIEW_REQUIRED, S.VERIFIED, S.REJE
 REVIEWABLE = frozenset({S.SUBMITTED, S.SECOND_REVIEW_REQUIRED, S.ERROR, S.VERIFIED, S.REJECTED})
 # Practice and onboarding attempts in these statuses may be retaken with reset_attempt.
 RETAKEABLE = frozenset({S.SUBMITTED, S.VERIFIED, S.REJECTED, S.ERROR, S.SECOND_REVIEW_REQUIRED})
-# Statuses from which the learner's own `start` action may (re)start the clock; resuming an
-# errored attempt is a staff decision.
-LEARNER_STARTABLE = frozenset({S.CREATED, S.READY_TO_START, S.STARTED, S.READY_TO_SUBMIT})
-# Statuses in which a proctored exam may still be declined (taken unproctored).
-DECLINABLE = frozenset({S.CREATED, S.DOWNLOAD_SOFTWARE_CLICKED, S.READY_TO_START})
+# Statuses the clients know but this service never stores: the learner library's default before
+# an attempt exists, the dashboard's labels, and `timed_out` (expiry is recorded as submitted).
+CLIENT_ONLY = frozenset(
+    {
+        S.ELIGIBLE,
+        S.TIMED_OUT,
+        S.EXPIRED,
+        S.ONBOARDING_MISSING,
+        S.ONBOARDING_PENDING,
+        S.ONBOARDING_FAILED,
+        S.ONBOARDING_EXPIRED,
+    }
+)
+# The statuses an attempt row can have; only these appear in the transition table's moves.
+STORED = frozenset(S.values) - CLIENT_ONLY
 
 
 def is_transition_allowed(from_status: str, to_status: str) -> bool:

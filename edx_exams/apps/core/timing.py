@@ -1,8 +1,16 @@
 """
-The attempt clock: allowed time, deadline and time remaining.
+The attempt clock, in one place: allowed time, deadline, time remaining, and every change to them.
 
 Allowed time = exam limit + the learner's allowance, capped by the due date,
-fixed when the clock first starts. The server is authoritative; the learner
+fixed when the clock first starts (`start_clock`). A proctoring tool may pause
+and resume it (`pause_clock`, `resume_clock`) and give extra time
+(`extend_clock`); staff's allowance and due-date changes move a running
+attempt's deadline (`shift_deadline`, `refresh_deadline`). While paused,
+`expires_at` is NULL and the seconds left wait in `paused_seconds_remaining`.
+
+The functions that change the clock set the fields of an attempt the caller
+has locked (``locks.lock_attempt``) and return the names of the fields they
+changed; the caller saves them. The server is authoritative; the learner
 library only displays what it is told.
 """
 
@@ -104,11 +112,7 @@ def time_remaining_seconds(attempt: ExamAttempt, *, now: datetime, terms: Learne
     None means the exam has no time limit and no due date.
     """
     if attempt.status in IN_PROGRESS:
-        if attempt.paused_at is not None:  # a proctoring tool froze the clock
-            return attempt.paused_seconds_remaining
-        if attempt.expires_at is None:
-            return None
-        return max(0.0, (attempt.expires_at - now).total_seconds())
+        return seconds_left(attempt, now=now)
     if attempt.status in PRE_STARTED:
         terms = terms or LearnerTerms(due_date=attempt.exam.due_date)
         deadline = compute_deadline(start=now, total_seconds=allowed_seconds(attempt, terms), due_date=terms.due_date)
@@ -126,3 +130,98 @@ def is_expired(attempt: ExamAttempt, *, now: datetime, grace_seconds: int = 0) -
 def expiry_grace_seconds() -> int:
     """Return the grace the expiry sweep leaves after a deadline before it submits."""
     return settings.EXAM_ATTEMPT_EXPIRY_GRACE_SECONDS
+
+
+def seconds_left(attempt: ExamAttempt, *, now: datetime) -> float | None:
+    """Return the seconds left on a started attempt (frozen while paused), None without a deadline."""
+    if attempt.paused_at is not None:
+        return attempt.paused_seconds_remaining
+    if attempt.expires_at is None:
+        return None
+    return max(0.0, (attempt.expires_at - now).total_seconds())
+
+
+def start_clock(attempt: ExamAttempt, *, now: datetime) -> list[str]:
+    """Fix the allowed time at the first start: limit + allowance (or carried time), capped by the due date."""
+    terms = get_learner_terms(user_id=attempt.user_id, exam=attempt.exam)
+    attempt.start_time = now
+    attempt.expires_at = compute_deadline(
+        start=now, total_seconds=allowed_seconds(attempt, terms), due_date=terms.due_date
+    )
+    attempt.allowed_time_limit_mins = allowed_minutes_until(attempt.expires_at, now)
+    return ['start_time', 'expires_at', 'allowed_time_limit_mins']
+
+
+def pause_clock(attempt: ExamAttempt, *, now: datetime) -> list[str]:
+    """Freeze the clock of a running attempt: the seconds left wait until `resume_clock`."""
+    attempt.paused_seconds_remaining = (attempt.expires_at - now).total_seconds() if attempt.expires_at else None
+    attempt.paused_at = now
+    attempt.expires_at = None
+    return ['paused_at', 'paused_seconds_remaining', 'expires_at']
+
+
+def resume_clock(attempt: ExamAttempt, *, now: datetime) -> list[str]:
+    """Restart a paused clock with the seconds that were left, capped by the learner's due date."""
+    attempt.expires_at = _deadline_after(attempt, start=now, seconds=attempt.paused_seconds_remaining)
+    attempt.paused_at = None
+    attempt.paused_seconds_remaining = None
+    return ['paused_at', 'paused_seconds_remaining', 'expires_at']
+
+
+def extend_clock(attempt: ExamAttempt, *, seconds: int) -> float:
+    """
+    Give a running attempt up to `seconds` more, capped by the due date; return the seconds actually added.
+
+    A paused attempt gets them on the time it has left; an attempt without a
+    deadline has no clock, so nothing is added. Changes `expires_at` or
+    `paused_seconds_remaining`.
+    """
+    if attempt.paused_at is not None:
+        if attempt.paused_seconds_remaining is None:
+            return 0
+        attempt.paused_seconds_remaining += seconds
+        return seconds
+    if attempt.expires_at is None:
+        return 0
+    old = attempt.expires_at
+    new = _deadline_after(attempt, start=old, seconds=seconds)
+    attempt.expires_at = new
+    return 0.0 if new is None else max(0.0, (new - old).total_seconds())
+
+
+def shift_deadline(attempt: ExamAttempt, *, seconds: float, due_date: datetime | None) -> list[str]:
+    """
+    Move a running attempt's deadline (or a paused attempt's time left) by `seconds`, capped by `due_date`.
+
+    `seconds` may be negative (an allowance was lowered); the time left never goes below 0.
+    """
+    if attempt.paused_at is not None:
+        if attempt.paused_seconds_remaining is None:
+            return []
+        attempt.paused_seconds_remaining = max(0.0, attempt.paused_seconds_remaining + seconds)
+        return ['paused_seconds_remaining']
+    if attempt.expires_at is None:
+        return []
+    return _set_deadline(attempt, compute_deadline(start=attempt.expires_at, total_seconds=seconds, due_date=due_date))
+
+
+def refresh_deadline(attempt: ExamAttempt, terms: LearnerTerms) -> list[str]:
+    """After the learner's terms changed: deadline = start + time allowed, capped by the due date (unpaused only)."""
+    if attempt.paused_at is not None or attempt.start_time is None:
+        return []
+    seconds = allowed_seconds(attempt, terms)
+    return _set_deadline(
+        attempt, compute_deadline(start=attempt.start_time, total_seconds=seconds, due_date=terms.due_date)
+    )
+
+
+def _set_deadline(attempt: ExamAttempt, deadline: datetime | None) -> list[str]:
+    attempt.expires_at = deadline
+    attempt.allowed_time_limit_mins = allowed_minutes_until(deadline, attempt.start_time)
+    return ['expires_at', 'allowed_time_limit_mins']
+
+
+def _deadline_after(attempt: ExamAttempt, *, start: datetime, seconds: float | None) -> datetime | None:
+    """Return `start` + `seconds` capped by the learner's due date (a personal extension replaces the exam's)."""
+    due = get_learner_terms(user_id=attempt.user_id, exam=attempt.exam).due_date
+    return compute_deadline(start=start, total_seconds=seconds, due_date=due)

@@ -1,8 +1,11 @@
 """
-The functions through which every attempt status changes.
+The functions through which every attempt status changes, and the one that archives an attempt.
 
-They are `transition_attempt`, `decide_review` (staff's verdict) and
-`submit_if_expired` (the clock ran out). Each locks the attempt row (``locks.lock_attempt``, nothing joined), checks the
+They are `transition_attempt`, `decide_review` (staff's verdict),
+`submit_if_expired` (the clock ran out) and `archive_attempt` (reset, retake,
+resume). They are internal to core: other apps act on attempts through the
+verbs of `core.api`, which name a row of the action table (`core.actions`).
+Each locks the attempt row (``locks.lock_attempt``, nothing joined), checks the
 transition table, sets timestamps and records side effects in the same
 transaction; work outside the database runs only after commit. A learner's
 submit, the expiry sweep, a staff reset and a proctoring tool racing each other
@@ -11,13 +14,14 @@ Everything that decides whether the move may happen (the status, whether the
 attempt was reset) is read under that lock, never before it.
 """
 
+import enum
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from edx_exams.apps.core import timing
-from edx_exams.apps.core.effects import record_transition_effects
+from edx_exams.apps.core.effects import record_reset_effects, record_transition_effects
 from edx_exams.apps.core.exceptions import ExamIllegalStatusTransition
 from edx_exams.apps.core.locks import lock_attempt
 from edx_exams.apps.core.models import ExamAttempt, User
@@ -27,6 +31,14 @@ from edx_exams.apps.core.statuses import (
     ExamAttemptStatus,
     is_transition_allowed,
 )
+
+
+class ArchiveReason(enum.StrEnum):
+    """Why an attempt leaves the learner's view."""
+
+    RESET = 'reset'
+    RETAKEN = 'retaken'
+    RESUMED = 'resumed'
 
 
 def transition_attempt(
@@ -44,7 +56,8 @@ def transition_attempt(
     A move to the current status, or from one of `idempotent_from`, changes
     nothing and returns `changed=False`. Any other move the table does not
     allow raises ExamIllegalStatusTransition and leaves the attempt as it was.
-    `allowed_from` narrows the table for one caller (a learner's action): it is
+    `allowed_from` narrows the table for one action; it and `idempotent_from`
+    come from the action's row of the action table (`attempts._act`) and are
     checked on the locked row, so a status committed concurrently is seen. A
     reset or archived attempt (`is_active` False) is history: any move raises
     ExamIllegalStatusTransition, even one that a reset committed a moment ago.
@@ -79,21 +92,41 @@ def decide_review(attempt_id: int, decision: str, *, actor: User, now: datetime)
 
 
 def submit_if_expired(attempt: ExamAttempt, *, now: datetime, grace_seconds: int = 0) -> ExamAttempt:
-    """Submit `attempt` if it is running past its deadline (plus grace); return the current attempt."""
+    """
+    Submit `attempt` if it is running past its deadline (plus grace); return the current attempt.
+
+    The clock's move to `submitted` goes through the same checks and effects as
+    any other (`_move`); its end time is the deadline, not the moment it was noticed.
+    """
     if not timing.is_expired(attempt, now=now, grace_seconds=grace_seconds):
         return attempt
     with transaction.atomic():
         locked = lock_attempt(attempt.id)
         if not locked.is_active or not timing.is_expired(locked, now=now, grace_seconds=grace_seconds):
             return locked  # somebody else moved or reset it first
-        from_status = locked.status
-        locked.status = ExamAttemptStatus.SUBMITTED
-        locked.end_time = locked.expires_at
-        locked.save(update_fields=['status', 'end_time', 'modified'])
-        record_transition_effects(
-            attempt=locked, from_status=from_status, to_status=ExamAttemptStatus.SUBMITTED, actor=locked.user
-        )
+        _move(locked, ExamAttemptStatus.SUBMITTED, actor=locked.user, now=now)
     return locked
+
+
+def archive_attempt(attempt: ExamAttempt, *, reason: ArchiveReason, actor: User | None, now: datetime) -> None:
+    """
+    Take the locked `attempt` out of the learner's view; it stays as history and never changes status again.
+
+    The one way an attempt becomes inactive, for a reset, a retake and a resume
+    (whose continuation is a new attempt). A reset or retake records who did it
+    and when, and tells the LMS (ATTEMPT_RESET) so it clears the learner's
+    answers; a resumed attempt is continued, not reset, so the LMS hears nothing.
+    """
+    attempt.is_active = False
+    attempt.ready_to_resume = False
+    fields = ['is_active', 'ready_to_resume']
+    if reason != ArchiveReason.RESUMED:
+        attempt.reset_by = actor
+        attempt.reset_at = now
+        fields += ['reset_by', 'reset_at']
+    attempt.save(update_fields=[*fields, 'modified'])
+    if reason != ArchiveReason.RESUMED:
+        record_reset_effects(attempt=attempt, actor=actor)
 
 
 def _move(attempt: ExamAttempt, to_status: str, *, actor: User | None, now: datetime) -> None:
@@ -119,9 +152,9 @@ def _apply_status(attempt: ExamAttempt, to_status: str, *, now: datetime) -> lis
     fields = ['status']
     attempt.status = to_status
     if to_status == ExamAttemptStatus.STARTED and attempt.start_time is None:
-        fields += _start_clock(attempt, now=now)
+        fields += timing.start_clock(attempt, now=now)
     if to_status == ExamAttemptStatus.ERROR and attempt.start_time is not None:
-        attempt.seconds_remaining_at_error = _seconds_left(attempt, now=now)
+        attempt.seconds_remaining_at_error = timing.seconds_left(attempt, now=now)
         fields.append('seconds_remaining_at_error')
     if to_status == ExamAttemptStatus.DECLINED:
         attempt.taking_as_proctored = False
@@ -130,23 +163,3 @@ def _apply_status(attempt: ExamAttempt, to_status: str, *, now: datetime) -> lis
         attempt.end_time = min(now, attempt.expires_at) if attempt.expires_at else now
         fields.append('end_time')
     return fields
-
-
-def _seconds_left(attempt: ExamAttempt, *, now: datetime) -> float | None:
-    """Return the seconds left on a started attempt (frozen while paused), None without a deadline."""
-    if attempt.paused_at is not None:
-        return attempt.paused_seconds_remaining
-    if attempt.expires_at is None:
-        return None
-    return max(0.0, (attempt.expires_at - now).total_seconds())
-
-
-def _start_clock(attempt: ExamAttempt, *, now: datetime) -> list[str]:
-    """Fix the allowed time at the first start: limit + allowance (or carried time), capped by the due date."""
-    terms = timing.get_learner_terms(user_id=attempt.user_id, exam=attempt.exam)
-    attempt.start_time = now
-    attempt.expires_at = timing.compute_deadline(
-        start=now, total_seconds=timing.allowed_seconds(attempt, terms), due_date=terms.due_date
-    )
-    attempt.allowed_time_limit_mins = timing.allowed_minutes_until(attempt.expires_at, now)
-    return ['start_time', 'expires_at', 'allowed_time_limit_mins']

@@ -7,8 +7,7 @@ in `emails.py`; this module decides which transition produces what.
 
 import logging
 
-from edx_exams.apps.core.models import ExamAttempt, User
-from edx_exams.apps.core.statuses import ExamAttemptStatus
+from edx_exams.apps.core.api import ExamAttempt, ExamAttemptStatus, User
 from edx_exams.apps.events.emails import schedule_status_email, send_status_email
 from edx_exams.apps.events.models import OutboxEvent
 from edx_exams.apps.events.outbox import (

@@ -16,9 +16,8 @@ from django.template.loader import render_to_string
 from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext_lazy as _
 
-from edx_exams.apps.core.exam_types import ExamType
-from edx_exams.apps.core.models import CourseExamConfiguration, ExamAttempt
-from edx_exams.apps.core.statuses import ExamAttemptStatus
+from edx_exams.apps.core import api as core_api
+from edx_exams.apps.core.api import ExamAttempt, ExamAttemptStatus, ExamType
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +74,7 @@ def send_status_email(attempt_id: int, *, status: str) -> bool:
 
 def _email_context(attempt: ExamAttempt, *, status: str) -> dict[str, Any]:
     exam = attempt.exam
-    config = CourseExamConfiguration.objects.filter(course_id=exam.course_id).first()
+    config = core_api.get_course_exam_configuration(exam.course_id)
     provider = exam.provider
     return {
         'status': status,

@@ -27,7 +27,7 @@ from django.utils import timezone
 from openedx_events.data import EventsMetadata
 from openedx_events.tooling import OpenEdxPublicSignal
 
-from edx_exams.apps.core.models import ExamAttempt, User
+from edx_exams.apps.core.api import ExamAttempt, User
 from edx_exams.apps.events import bus
 from edx_exams.apps.events.models import OutboxEvent
 from edx_exams.apps.events.payloads import exam_attempt_data, exam_attempt_payload

@@ -19,8 +19,7 @@ from openedx_events.learning.signals import (
 )
 from openedx_events.tooling import OpenEdxPublicSignal
 
-from edx_exams.apps.core.models import ExamAttempt, User
-from edx_exams.apps.core.statuses import ExamAttemptStatus
+from edx_exams.apps.core.api import ExamAttempt, ExamAttemptStatus, User
 
 # The status an attempt moves into, and the event that transition emits.
 STATUS_EVENTS: dict[str, OpenEdxPublicSignal] = {

@@ -8,15 +8,13 @@ from django.conf import settings
 
 from edx_exams.apps.core import api as core_api
 from edx_exams.apps.core.models import ExamAttempt
-from edx_exams.apps.core.statuses import COMPLETED, IN_PROGRESS, PRE_STARTED
+from edx_exams.apps.core.statuses import COMPLETED, IN_PROGRESS
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
 from edx_exams.apps.lti import constants as c
 from edx_exams.apps.lti.exceptions import LtiError
 from edx_exams.apps.lti.models import ProctoringReview
 from edx_exams.apps.lti.reviews import FLAG, TERMINATE, record_review
 
-# Statuses a tool's terminate no longer changes: a decision was made (possibly by staff).
-DECIDED = frozenset({S.VERIFIED, S.REJECTED, S.ERROR})
 MAX_EXTRA_TIME_MINUTES = 24 * 60
 
 
@@ -72,7 +70,7 @@ def _flag(attempt: ExamAttempt, request: AcsRequest) -> tuple[str, None]:
 
 
 def _terminate(attempt: ExamAttempt, request: AcsRequest) -> tuple[str, None]:
-    _end_attempt(attempt, _terminal_status(request))
+    core_api.end_attempt_for_proctor(attempt.id, outcome=_terminal_status(request))
     _record_review(attempt, request, TERMINATE)
     return c.ACS_STATUS_TERMINATED, None
 
@@ -88,17 +86,6 @@ def _terminal_status(request: AcsRequest) -> str:
             return S.SECOND_REVIEW_REQUIRED
         return S.VERIFIED
     return S.ERROR
-
-
-def _end_attempt(attempt: ExamAttempt, outcome: str) -> None:
-    """Submit a running attempt, then record the outcome; repeats and decided attempts change nothing."""
-    if attempt.status in DECIDED:
-        return
-    if attempt.status in PRE_STARTED:
-        core_api.transition_attempt(attempt.id, S.ERROR, actor=None)
-        return
-    core_api.transition_attempt(attempt.id, S.SUBMITTED, actor=None, idempotent_from=COMPLETED)
-    core_api.transition_attempt(attempt.id, outcome, actor=None)
 
 
 def _record_review(attempt: ExamAttempt, request: AcsRequest, action: str) -> None:

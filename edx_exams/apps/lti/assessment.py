@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from edx_exams.apps.core import api as core_api
 from edx_exams.apps.core.models import User
-from edx_exams.apps.core.statuses import ExamAttemptStatus as S
 from edx_exams.apps.lti import constants as c
 from edx_exams.apps.lti.exceptions import LtiError, LtiForbidden
 from edx_exams.apps.lti.models import LtiProctoringSession, LtiToolRegistration
@@ -46,7 +45,7 @@ def accept_start_assessment(token: object, *, user: User | None = None) -> str:
         core_api.lock_attempt(attempt.id)
         use_once(registration, kind=c.NONCE_START_ASSESSMENT, value=claims['nonce'], expires_ts=claims['exp'])
         _consume_session(session, claims, now=now)
-        core_api.transition_attempt(attempt.id, S.READY_TO_START, actor=attempt.user, now=now)
+        core_api.mark_ready_to_start(attempt.id, actor=attempt.user, now=now)
     log.info('LTI start assessment accepted attempt_id=%s registration_id=%s', attempt.id, registration.id)
     return exam_url(attempt.exam)
 

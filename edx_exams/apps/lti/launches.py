@@ -72,7 +72,7 @@ def begin_start_proctoring(attempt_id: int, *, user: User) -> str:
     registration = get_registration_for_exam(attempt.exam)
     if not attempt.taking_as_proctored:
         raise LtiError('This attempt is not taken with proctoring.')
-    core_api.transition_attempt(attempt.id, S.DOWNLOAD_SOFTWARE_CLICKED, actor=user)
+    core_api.mark_download_software_clicked(attempt.id, actor=user)
     log.info('LTI start proctoring attempt_id=%s registration_id=%s', attempt.id, registration.id)
     return _login_url(registration, user=user, message_type=START_PROCTORING, exam=attempt.exam, attempt=attempt)
 
@@ -88,7 +88,7 @@ def begin_end_assessment(attempt_id: int, *, user: User) -> str:
     attempt = _own_attempt(attempt_id, user=user)
     if not attempt.is_active:  # reset or retaken since this page was loaded: nothing to submit
         return exam_url(attempt.exam)
-    attempt, _ = core_api.transition_attempt(attempt.id, S.SUBMITTED, actor=user, idempotent_from=COMPLETED)
+    attempt = core_api.submit_attempt(attempt.id, actor=user)
     session = LtiProctoringSession.objects.filter(attempt=attempt).select_related('registration').first()
     if session is None or not session.end_assessment_return:
         return exam_url(attempt.exam)

@@ -13,6 +13,7 @@ from edx_exams.apps.core.models import (
     User,
 )
 from edx_exams.apps.core.statuses import ExamAttemptStatus
+from edx_exams.apps.core.transitions import transition_attempt
 from test_utils.courses import COURSE
 
 
@@ -110,3 +111,8 @@ class AllowanceFactory(factory.django.DjangoModelFactory[StudentAllowance]):
     user = factory.SubFactory(UserFactory)
     exam = factory.SubFactory(ExamFactory)
     extra_time_mins = 15
+
+
+def move_attempt(attempt_id, to_status, *, actor, now=None):
+    """Set up a test: move an attempt to `to_status` through core's state machine, as the transition table allows."""
+    return transition_attempt(attempt_id, to_status, actor=actor, now=now)

@@ -23,6 +23,7 @@ from edx_exams.apps.core.tests.factories import (
     ExamAttemptFactory,
     ExamFactory,
     ProviderFactory,
+    move_attempt,
 )
 from test_utils.courses import COURSE
 
@@ -131,7 +132,6 @@ def test_attempt_page_shows_status_history_and_reviews(admin_client, data):
 
 
 def test_reset_and_resume_actions_go_through_core_api(admin_client, data):
-    from edx_exams.apps.core import api
 
     attempt = data['attempt']
     response = admin_client.post(
@@ -142,9 +142,9 @@ def test_reset_and_resume_actions_go_through_core_api(admin_client, data):
     assert attempt.is_active is False
     assert attempt.reset_by is not None
     errored = ExamAttemptFactory(exam=data['exam'], status='created')
-    api.transition_attempt(errored.id, 'ready_to_start', actor=None)
-    api.transition_attempt(errored.id, 'started', actor=None)
-    api.transition_attempt(errored.id, 'error', actor=None)
+    move_attempt(errored.id, 'ready_to_start', actor=None)
+    move_attempt(errored.id, 'started', actor=None)
+    move_attempt(errored.id, 'error', actor=None)
     admin_client.post(admin_url(ExamAttempt), {'action': 'resume_attempts', '_selected_action': [errored.pk]})
     errored.refresh_from_db()
     assert errored.ready_to_resume is True

@@ -14,8 +14,7 @@ from openedx_events.learning.data import CourseAccessRoleData
 from openedx_events.learning.signals import COURSE_ACCESS_ROLE_ADDED, COURSE_ACCESS_ROLE_REMOVED
 
 from edx_exams.apps.core import api as core_api
-from edx_exams.apps.core.models import ExamAttempt, User
-from edx_exams.apps.core.signals.signals import ATTEMPT_RESET, ATTEMPT_STATUS_CHANGED, USER_RETIRED
+from edx_exams.apps.core.api import ATTEMPT_RESET, ATTEMPT_STATUS_CHANGED, USER_RETIRED, ExamAttempt, User
 from edx_exams.apps.events import api
 
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from edx_exams.apps.core import api as core_api
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
-from edx_exams.apps.core.tests.factories import UserFactory
+from edx_exams.apps.core.tests.factories import UserFactory, move_attempt
 from edx_exams.apps.events.models import OutboxEvent
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +26,8 @@ def events(learner, staff, timed_exam):
     """One sent, one failed and one pending event."""
     attempt = core_api.create_exam_attempt(user=learner, exam_id=timed_exam.id, start_clock=True)
     core_api.update_attempt_with_action(attempt_id=attempt.id, action='submit', actor=learner)
-    core_api.transition_attempt(attempt.id, S.VERIFIED, actor=staff)
-    core_api.transition_attempt(attempt.id, S.REJECTED, actor=staff)
+    move_attempt(attempt.id, S.VERIFIED, actor=staff)
+    move_attempt(attempt.id, S.REJECTED, actor=staff)
     sent, failed, pending = OutboxEvent.objects.order_by('id')
     OutboxEvent.objects.filter(pk=sent.pk).update(sent_at=sent.created, tries=1)
     OutboxEvent.objects.filter(pk=failed.pk).update(tries=3, last_error='EventBusError: ConnectionError: refused')

@@ -13,9 +13,8 @@ import pytest
 from django.utils import timezone
 
 from edx_exams.apps.api.v1.tests.learner import LearnerSession
-from edx_exams.apps.core import api as core_api
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
-from edx_exams.apps.core.tests.factories import ExamFactory, UserFactory
+from edx_exams.apps.core.tests.factories import ExamFactory, UserFactory, move_attempt
 from edx_exams.apps.events import api
 from edx_exams.apps.events.models import OutboxEvent
 from edx_exams.apps.events.payloads import exam_attempt_data
@@ -62,10 +61,10 @@ def test_events_survive_a_redis_outage(settings, own_redis, staff, django_captur
         durations.append(duration)
         expected.append((attempt_id, 'submitted'))
     with callbacks(execute=True):
-        core_api.transition_attempt(up_ids[0], S.VERIFIED, actor=staff)
-        core_api.transition_attempt(down_ids[0], S.REJECTED, actor=staff)  # submitted and rejected while down
-        core_api.transition_attempt(down_ids[0], S.VERIFIED, actor=staff)
-        core_api.transition_attempt(down_ids[1], S.ERROR, actor=staff)
+        move_attempt(up_ids[0], S.VERIFIED, actor=staff)
+        move_attempt(down_ids[0], S.REJECTED, actor=staff)  # submitted and rejected while down
+        move_attempt(down_ids[0], S.VERIFIED, actor=staff)
+        move_attempt(down_ids[1], S.ERROR, actor=staff)
     expected += [(up_ids[0], 'verified'), (down_ids[0], 'rejected'), (down_ids[0], 'verified')]
     expected += [(down_ids[1], 'errored')]
     unsent = OutboxEvent.objects.filter(sent_at__isnull=True)

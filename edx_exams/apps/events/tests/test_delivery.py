@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from edx_exams.apps.core import api as core_api
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
-from edx_exams.apps.core.tests.factories import ExamFactory, UserFactory
+from edx_exams.apps.core.tests.factories import ExamFactory, UserFactory, move_attempt
 from edx_exams.apps.events import api, bus
 from edx_exams.apps.events.models import OutboxEvent
 from edx_exams.apps.events.payloads import exam_attempt_data
@@ -111,7 +111,7 @@ def test_events_that_can_never_be_published_do_not_stall_the_sweep(recording_bus
         user = UserFactory(lms_user_id=None)
         attempt = started_attempt(user, timed_exam)
         submit(attempt, user)
-        core_api.transition_attempt(attempt.id, S.VERIFIED, actor=staff)
+        move_attempt(attempt.id, S.VERIFIED, actor=staff)
     healthy = started_attempt(learner, timed_exam)
     submit(healthy, learner)
     [healthy_event] = OutboxEvent.objects.filter(attempt_id=healthy.id)
@@ -143,7 +143,7 @@ class TestOrderAcrossAttemptsOfOneExam:
     ):
         first = started_attempt(learner, timed_exam)
         recording_bus.down = True
-        core_api.transition_attempt(first.id, S.ERROR, actor=None)
+        move_attempt(first.id, S.ERROR, actor=None)
         [errored] = OutboxEvent.objects.filter(attempt_id=first.id)
         assert api.publish_outbox_event(errored.id) is False
 
@@ -181,7 +181,7 @@ class TestOrderAcrossAttemptsOfOneExam:
         other_exam = ExamFactory(course_id=timed_exam.course_id)
         first = started_attempt(learner, timed_exam)
         recording_bus.down = True
-        core_api.transition_attempt(first.id, S.ERROR, actor=None)
+        move_attempt(first.id, S.ERROR, actor=None)
         api.publish_attempt_events(first.id)
         recording_bus.down = False
         other = started_attempt(learner, other_exam)

@@ -9,10 +9,9 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 
 from edx_exams.apps.api.v1.tests.learner import LearnerSession
-from edx_exams.apps.core import api as core_api
 from edx_exams.apps.core.exam_types import ExamType
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
-from edx_exams.apps.core.tests.factories import ExamAttemptFactory, ExamFactory
+from edx_exams.apps.core.tests.factories import ExamAttemptFactory, ExamFactory, move_attempt
 from edx_exams.apps.events import tasks
 from edx_exams.apps.events.models import OutboxEvent
 from edx_exams.celery import app as celery_app
@@ -51,7 +50,7 @@ def ready_attempt(learner, proctored_exam):
 
 def move(attempt, *statuses, actor=None):
     for status in statuses:
-        core_api.transition_attempt(attempt.id, status, actor=actor)
+        move_attempt(attempt.id, status, actor=actor)
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from edx_exams.apps.core import api as core_api
 from edx_exams.apps.core.signals.signals import ATTEMPT_RESET
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
-from edx_exams.apps.core.tests.factories import ExamAttemptFactory, ExamFactory, UserFactory
+from edx_exams.apps.core.tests.factories import ExamAttemptFactory, ExamFactory, UserFactory, move_attempt
 from edx_exams.apps.events import api, outbox
 from edx_exams.apps.events.models import OutboxEvent
 from edx_exams.apps.events.payloads import exam_attempt_data
@@ -82,7 +82,7 @@ def test_repeated_submit_emits_nothing_new(learner, timed_exam, django_capture_o
 def test_one_event_per_transition_into_each_status(path, expected, learner, staff, timed_exam):
     attempt = started_attempt(learner, timed_exam)
     for status in path:
-        core_api.transition_attempt(attempt.id, status, actor=staff)
+        move_attempt(attempt.id, status, actor=staff)
     events = events_of(attempt)
     assert [event.event_type for event in events] == expected
     for event in events:
@@ -221,7 +221,7 @@ class TestRetries:
         submitted = events_of(attempt)[0]
         assert api.publish_outbox_event(submitted.id) is False
         broken_bus.EVENT_BUS_PRODUCER = None
-        core_api.transition_attempt(attempt.id, S.VERIFIED, actor=staff)
+        move_attempt(attempt.id, S.VERIFIED, actor=staff)
         verified = events_of(attempt)[1]
         # Publishing the verified event first publishes the submitted one, then itself.
         assert api.publish_outbox_event(verified.id) is True
@@ -232,7 +232,7 @@ class TestRetries:
     def test_an_event_held_by_another_publisher_holds_back_later_ones(self, learner, staff, timed_exam):
         attempt = started_attempt(learner, timed_exam)
         submit(attempt, learner)
-        core_api.transition_attempt(attempt.id, S.VERIFIED, actor=staff)
+        move_attempt(attempt.id, S.VERIFIED, actor=staff)
         submitted, verified = events_of(attempt)
         now = timezone.now()
         OutboxEvent.objects.filter(pk=submitted.pk).update(claimed_until=now + timedelta(seconds=60))
@@ -247,7 +247,7 @@ class TestRetries:
         submit(attempt, learner)
         api.publish_attempt_events(attempt.id)
         unsent = ExamAttemptFactory(user=UserFactory(), exam=timed_exam, status=S.SUBMITTED)
-        core_api.transition_attempt(unsent.id, S.VERIFIED, actor=None)
+        move_attempt(unsent.id, S.VERIFIED, actor=None)
         now = timezone.now()
         assert api.prune_sent_events(now=now + timedelta(days=6)) == 0
         assert api.prune_sent_events(now=now + timedelta(days=8)) == 1

@@ -16,7 +16,7 @@ from edx_exams.apps.api.v1.tests.learner import LearnerSession
 from edx_exams.apps.core import api as core_api
 from edx_exams.apps.core.signals.signals import ATTEMPT_RESET
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
-from edx_exams.apps.core.tests.factories import ExamFactory, UserFactory
+from edx_exams.apps.core.tests.factories import ExamFactory, UserFactory, move_attempt
 from edx_exams.apps.events import api as events_api
 from edx_exams.apps.events.models import OutboxEvent
 
@@ -58,10 +58,10 @@ def test_each_event_reaches_redis_and_reads_back_as_sent(
     with django_capture_on_commit_callbacks(execute=True):
         first = core_api.create_exam_attempt(user=learner, exam_id=timed_exam.id, start_clock=True)
         core_api.update_attempt_with_action(attempt_id=first.id, action='submit', actor=learner)
-        core_api.transition_attempt(first.id, S.VERIFIED, actor=staff)
-        core_api.transition_attempt(first.id, S.REJECTED, actor=staff)
+        move_attempt(first.id, S.VERIFIED, actor=staff)
+        move_attempt(first.id, S.REJECTED, actor=staff)
         second = core_api.create_exam_attempt(user=other, exam_id=second_exam.id, start_clock=False)
-        core_api.transition_attempt(second.id, S.ERROR, actor=other)
+        move_attempt(second.id, S.ERROR, actor=other)
         with transaction.atomic():
             ATTEMPT_RESET.send(sender=None, attempt=second, actor=staff)
 

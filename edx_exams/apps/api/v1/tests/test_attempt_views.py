@@ -17,6 +17,7 @@ from edx_exams.apps.core.tests.factories import (
     ExamFactory,
     ProviderFactory,
     UserFactory,
+    move_attempt,
 )
 from test_utils.auth import JwtClient
 from test_utils.courses import COURSE
@@ -115,7 +116,7 @@ def test_proctored_types_flow(learner, exam_type):
     assert learner.token(exam.id).status_code == 403
     assert learner.act(attempt_id, 'click_download_software').status_code == 200
     assert learner.status_of(COURSE, exam.content_id) == 'download_software_clicked'
-    api.transition_attempt(attempt_id, S.READY_TO_START, actor=None)  # what the LTI start-assessment does
+    move_attempt(attempt_id, S.READY_TO_START, actor=None)  # what the LTI start-assessment does
     assert learner.status_of(COURSE, exam.content_id) == 'ready_to_start'
     assert learner.act(attempt_id, 'start').status_code == 200
     body = learner.exam(COURSE, exam.content_id).json()['exam']
@@ -399,7 +400,7 @@ def test_attempt_survives_a_provider_change(learner):
     """A course's new provider replaces the exam row; the learner's attempt must still be theirs."""
     exam = _proctored_exam('proctored')
     attempt_id = learner.create(exam.id, start_clock='false', attempt_proctored='true').json()['exam_attempt_id']
-    api.transition_attempt(attempt_id, S.READY_TO_START, actor=None)
+    move_attempt(attempt_id, S.READY_TO_START, actor=None)
     learner.act(attempt_id, 'start')
     learner.act(attempt_id, 'submit')
     new_provider = ProviderFactory()
