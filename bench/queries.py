@@ -6,11 +6,13 @@ database (DJANGO_SETTINGS_MODULE, EDX_EXAMS_CFG). Each request goes through the 
 (middleware, JWT authentication, view, renderer) with Django's test client, inside
 `CaptureQueriesContext`; a request marked `warm` is sent once before it is counted, so a
 connection's set-up and a learner's first login are not counted. Prints one JSON object:
-`{name: {"status": ..., "queries": ..., "bytes": ...}}`.
+`{name: {"status": ..., "queries": ..., "writes": ..., "bytes": ...}}`.
 """
 
 import json
 import sys
+
+WRITES = ('INSERT', 'UPDATE', 'DELETE', 'REPLACE')
 
 
 def count_queries(requests: list[dict]) -> dict:
@@ -30,6 +32,7 @@ def count_queries(requests: list[dict]) -> dict:
         counts[spec['name']] = {
             'status': response.status_code,
             'queries': len(captured),
+            'writes': sum(1 for query in captured if query['sql'].lstrip().upper().startswith(WRITES)),
             'bytes': len(response.content),
         }
     return counts

@@ -51,6 +51,7 @@ class Row:
     p99_ms: float | None = None
     failures: int | None = None
     queries: int | None = None
+    writes: int | None = None
     body_bytes: int | None = None
     peak_mb: float | None = None
     load_average: float = field(default_factory=lambda: os.getloadavg()[0])
@@ -262,10 +263,30 @@ def add_query_counts(config: BenchConfig, rows: list[Row], requests: list[dict])
     counts = json.loads(manage(config, '-m', 'bench.queries', stdin=json.dumps(requests)))
     for row in rows:
         row.queries = counts[row.endpoint]['queries']
+        row.writes = counts[row.endpoint]['writes']
         row.body_bytes = counts[row.endpoint]['bytes']
 
 
-COLUMNS = ('endpoint', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'failed', 'SQL/req', 'body B', 'MiB/worker', 'load')
+LEGEND = """\
+publish rows: the time of one request in the p50 column. failed: answers other than 200 (the start
+burst) or than 2xx/3xx (wrk), and socket errors. SQL/req, writes (INSERT, UPDATE, DELETE) and body B:
+counted in process (CaptureQueriesContext around one warm request through the whole Django stack).
+MiB/worker: the largest gunicorn worker's peak resident memory (VmHWM). load: the machine's 1-minute
+load average after the row was measured ({cpus} CPUs); above the CPU count the figures are not comparable."""
+
+COLUMNS = (
+    'endpoint',
+    'req/s',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'failed',
+    'SQL/req',
+    'writes',
+    'body B',
+    'MiB/worker',
+    'load',
+)
 
 
 def format_table(results: dict[str, list[Row]]) -> str:
@@ -282,6 +303,7 @@ def format_table(results: dict[str, list[Row]]) -> str:
                     _number(row.p99_ms, 1),
                     _number(row.failures, 0),
                     _number(row.queries, 0),
+                    _number(row.writes, 0),
                     _number(row.body_bytes, 0),
                     _number(row.peak_mb, 1),
                     _number(row.load_average, 1),
@@ -320,11 +342,7 @@ def print_report(machine: dict, arguments, results: dict[str, list[Row]]):
         for row in rows:
             if row.note:
                 print(f'{vendor}: {row.endpoint}: {row.note}')
-    print('publish rows: the time of one request in the p50 column. failed: answers other than 200 (the start')
-    print('burst) or than 2xx/3xx (wrk), and socket errors. SQL/req and body B: counted in process')
-    print('(CaptureQueriesContext around one warm request through the whole Django stack). MiB/worker: the')
-    print("largest gunicorn worker's peak resident memory (VmHWM). load: the machine's 1-minute load average")
-    print(f'after the row was measured ({os.cpu_count()} CPUs); above the CPU count the figures are not comparable.')
+    print(LEGEND.format(cpus=os.cpu_count()))
 
 
 def _say(message: str):
