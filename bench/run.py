@@ -77,11 +77,20 @@ def main(argv=None):
     wrk_binary()
     vendors = ('sqlite', 'mysql') if arguments.db == 'both' else (arguments.db,)
     machine = machine_description()
-    results = {vendor: run_on(vendor, arguments) for vendor in vendors}
-    print_report(machine, arguments, results)
+    results, failed = {}, []
+    for vendor in vendors:
+        try:
+            results[vendor] = run_on(vendor, arguments)
+        except Exception as error:  # noqa: BLE001 - one database failing still reports the other
+            _say(f'{vendor}: the benchmark failed: {error}')
+            failed.append(vendor)
+    if results:
+        print_report(machine, arguments, results)
     if arguments.json:
         rows = {vendor: [row.__dict__ for row in rows] for vendor, rows in results.items()}
         arguments.json.write_text(json.dumps({'machine': machine, 'rows': rows}, indent=2))
+    if failed:
+        raise SystemExit(f'failed on: {", ".join(failed)}')
 
 
 def run_on(vendor: str, arguments) -> list[Row]:
