@@ -33,9 +33,19 @@ class BenchDatabase:
     password: str = ''
 
     def environment(self) -> dict:
-        """Return the environment variables production settings read the MariaDB database from."""
-        if self.vendor != 'mysql':
-            return {}
+        """
+        Return the environment variables production settings read the database from.
+
+        For SQLite, production is still given a MariaDB database (never connected to) so that it
+        loads as it would for an operator; bench/sqlite_settings.py then swaps in the SQLite file.
+        """
+        if self.vendor == 'sqlite':
+            return {
+                'DJANGO_SETTINGS_MODULE': 'bench.sqlite_settings',
+                'BENCH_SQLITE_PATH': self.name,
+                'EDX_EXAMS_DATABASE_HOST': self.host,
+                'EDX_EXAMS_DATABASE_NAME': 'edx_exams_bench_unused',
+            }
         return {
             'EDX_EXAMS_DATABASE_HOST': self.host,
             'EDX_EXAMS_DATABASE_PORT': self.port,
@@ -55,6 +65,7 @@ class BenchConfig:
     run_id: str = field(default_factory=lambda: secrets.token_hex(4))
     jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(48))
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(50))
+    lti_key_secret: str = field(default_factory=lambda: secrets.token_urlsafe(50))
 
     @property
     def path(self) -> Path:
@@ -76,6 +87,7 @@ class BenchConfig:
         private_jwk, public_jwks = generate_token_signing_keys()
         values = {
             'SECRET_KEY': self.secret_key,
+            'LTI_KEY_ENCRYPTION_SECRET': self.lti_key_secret,
             'ALLOWED_HOSTS': [SERVICE_URL_HOST, 'localhost'],
             'EXAMS_BASE_URL': self.base_url,
             'JWT_AUTH': {
@@ -96,8 +108,6 @@ class BenchConfig:
             'EVENT_BUS_TOPIC_PREFIX': self.redis_prefix,
             'STATIC_ROOT': str(self.workdir / 'static'),
         }
-        if self.database.vendor == 'sqlite':
-            values['DATABASES'] = {'default': sqlite_database(self.database.name)}
         return values
 
     def write(self) -> Path:
@@ -111,11 +121,8 @@ class BenchConfig:
         """Return the environment of every process that runs the service with this configuration."""
         env = {key: value for key, value in os.environ.items() if not key.startswith('EDX_EXAMS_')}
         env.pop('DJANGO_SETTINGS_MODULE', None)
-        env.update(
-            DJANGO_SETTINGS_MODULE='edx_exams.settings.production',
-            EDX_EXAMS_CFG=str(self.path),
-            **self.database.environment(),
-        )
+        env.update(DJANGO_SETTINGS_MODULE='edx_exams.settings.production', EDX_EXAMS_CFG=str(self.path))
+        env.update(self.database.environment())
         return env
 
 

@@ -85,7 +85,11 @@ def test_generated_config_has_its_own_secrets_and_a_working_token_key(tmp_path):
     values = yaml.safe_load(config.write().read_text())
     assert values['JWT_AUTH']['JWT_ISSUERS'][0]['SECRET_KEY'] == config.jwt_secret != 'lms-secret'
     assert values['SECRET_KEY'] not in ('', settings.SECRET_KEY)
-    assert config.environment()['DJANGO_SETTINGS_MODULE'] == 'edx_exams.settings.production'
+    assert values['LTI_KEY_ENCRYPTION_SECRET'] not in ('', values['SECRET_KEY'])
+    assert config.environment()['DJANGO_SETTINGS_MODULE'] == 'bench.sqlite_settings'
+    mariadb = BenchConfig(database=BenchDatabase('mysql', 'edx_exams_bench'), workdir=tmp_path, port=1)
+    assert mariadb.environment()['DJANGO_SETTINGS_MODULE'] == 'edx_exams.settings.production'
+    assert mariadb.environment()['EDX_EXAMS_DATABASE_NAME'] == 'edx_exams_bench'
 
     private_jwk, public_jwks = generate_token_signing_keys()
     private = jwt.PyJWK.from_json(private_jwk)
