@@ -109,13 +109,21 @@ def run_on(vendor: str, arguments) -> list[Row]:
         server.start()
         return measure(config, server, arguments)
     finally:
-        server.stop()
-        drop_database(database)
-        remove_redis_names(config.redis_prefix)
+        clean_up(server, config)
         if arguments.keep_logs:
             _say(f'{vendor}: kept {workdir} (the configuration in it holds secrets)')
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def clean_up(server: Gunicorn, config: BenchConfig):
+    """Stop gunicorn, drop the database and the run's Redis keys; a failure here must not hide the first one."""
+    server.stop()
+    try:
+        drop_database(config.database)
+    except Exception as error:  # noqa: BLE001 - reported, and the run's own error still surfaces
+        _say(f'could not drop the benchmark database {config.database.name}: {error}')
+    remove_redis_names(config.redis_prefix)
 
 
 @dataclass(frozen=True)
