@@ -1,6 +1,6 @@
 .DEFAULT_GOAL := help
 .PHONY: help run run.full run.serve requirements requirements.mysql test test.mysql quality format upgrade migrate \
-        demo clean docker_build selfcheck validate bench prod.smoke
+        demo clean docker_build selfcheck validate bench bench.inprocess prod.smoke
 
 PYTHON_VERSION ?= 3.12.1
 VENV := .venv
@@ -65,13 +65,20 @@ format: requirements ## apply ruff fixes and formatting
 
 validate: test quality ## tests and quality checks
 
-bench: requirements ## run the benchmarks in bench/ (figures, not pass/fail)
+$(VENV)/.installed-bench: $(VENV)/.installed-mysql requirements/bench.txt
+	$(BIN)/pip install -q -r requirements/bench.txt
+	touch $@
+
+bench: $(VENV)/.installed-bench ## gunicorn on SQLite and MariaDB under wrk: req/s, latency, SQL, memory (needs wrk)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench.inprocess: requirements ## the in-process micro-benchmarks in bench/ (token signing, learner endpoints)
 	$(BIN)/python bench/bench_access_tokens.py
 	$(BIN)/python bench/bench_learner_endpoints.py
 
 upgrade: $(BIN)/python ## recompile the pinned requirements from the .in files
 	$(BIN)/pip install -q pip-tools
-	cd requirements && for f in pip-tools base test quality mysql production dev; do \
+	cd requirements && for f in pip-tools base test quality mysql production dev bench; do \
 	  CUSTOM_COMPILE_COMMAND="make upgrade" ../$(BIN)/pip-compile -q --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o $$f.txt $$f.in || exit 1; done
 
 docker_build: ## build the production image
