@@ -3,13 +3,14 @@
 import logging
 
 from django.db import DatabaseError, connection
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 log = logging.getLogger(__name__)
+HEALTH = inline_serializer('Health', {'status': serializers.CharField(), 'database': serializers.CharField()})
 
 
 class HealthView(APIView):
@@ -19,7 +20,10 @@ class HealthView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        responses=inline_serializer('Health', {'status': serializers.CharField(), 'database': serializers.CharField()})
+        responses={
+            200: HEALTH,
+            503: OpenApiResponse(HEALTH, description='The database does not answer: `UNAVAILABLE` in both fields.'),
+        }
     )
     def get(self, request):
         """Check the database with a trivial query."""

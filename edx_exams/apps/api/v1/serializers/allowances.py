@@ -46,6 +46,21 @@ class AllowanceUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
+class UploadRowSerializer(serializers.Serializer):
+    """One CSV row of an allowance upload report (`row` counts the header as line 1)."""
+
+    row = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=['ok', 'error'])
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class UploadReportSerializer(serializers.Serializer):
+    """The answer to an allowance upload: a summary and one entry per row."""
+
+    detail = serializers.CharField()
+    rows = UploadRowSerializer(many=True)
+
+
 class DueDateExtensionReadSerializer(serializers.Serializer):
     """A learner's personal due date on an exam."""
 
