@@ -86,3 +86,32 @@ class ObjectOrEmptyExtension(OpenApiSerializerExtension):
         """Return either the inner object or an empty object."""
         inner = auto_schema.resolve_serializer(self.target.inner, direction)
         return {'oneOf': [inner.ref, {'type': 'object', 'maxProperties': 0}]}
+
+
+NO_ROUTE = {
+    '404': 'No route: a path parameter does not match its pattern (for example a non-numeric id).',
+    '405': 'A path parameter outside its pattern turned the path into another endpoint, without this method '
+    '(for example a course id of one segment followed by "/allowances/1", read as an old-style course key).',
+}
+
+
+def document_unmatched_paths(result, generator, request, public):
+    """
+    Postprocessing hook: give every operation with path parameters its "no route" answers.
+
+    A path whose parameter does not match the URL pattern reaches no view (404),
+    or another endpoint that lacks the method (405); either answer is JSON
+    `{"detail": ...}`. This adds those statuses (or the JSON media type to an
+    existing 404 of an endpoint that answers in another media type).
+    """
+    error_body = {'schema': {'$ref': '#/components/schemas/Error'}}
+    for operations in result.get('paths', {}).values():
+        for operation in operations.values():
+            if not any(parameter.get('in') == 'path' for parameter in operation.get('parameters', [])):
+                continue
+            for status_code, description in NO_ROUTE.items():
+                response = operation['responses'].setdefault(status_code, {'description': description})
+                if response['description'] != description:
+                    response['description'] += f' Or: {description}'
+                response.setdefault('content', {}).setdefault('application/json', error_body)
+    return result

@@ -61,6 +61,14 @@ class UploadReportSerializer(serializers.Serializer):
     rows = UploadRowSerializer(many=True)
 
 
+class UploadErrorSerializer(serializers.Serializer):
+    """A refused allowance upload: the per-row report, or the field errors of an unreadable file."""
+
+    detail = serializers.CharField()
+    rows = UploadRowSerializer(many=True, required=False)
+    errors = serializers.JSONField(required=False)
+
+
 class DueDateExtensionReadSerializer(serializers.Serializer):
     """A learner's personal due date on an exam."""
 

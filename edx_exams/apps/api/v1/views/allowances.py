@@ -20,6 +20,7 @@ from edx_exams.apps.api.v1.serializers.allowances import (
     AllowanceWriteSerializer,
     DueDateExtensionReadSerializer,
     DueDateExtensionWriteSerializer,
+    UploadErrorSerializer,
     UploadReportSerializer,
 )
 from edx_exams.apps.api.v1.validation import validate_course_key
@@ -102,7 +103,9 @@ class CourseAllowancesUploadView(APIView):
         responses={
             200: OpenApiResponse(UploadReportSerializer, description='Every row was stored.'),
             400: OpenApiResponse(
-                UploadReportSerializer, description='No row was stored: `rows` says what is wrong with each.'
+                UploadErrorSerializer,
+                description='No row was stored: `rows` says what is wrong with each row, or `errors` what is wrong '
+                'with the file (missing, not UTF-8, too large, no exam_id column, no rows or too many).',
             ),
             **error_responses(401, 403, 404, 413, 415, e404='The course has no exams.'),
         },

@@ -5,7 +5,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from edx_exams.apps.api.schema import error_responses
+from edx_exams.apps.api.schema import ObjectOrEmpty, error_responses
 from edx_exams.apps.api.v1.serializers.providers import ProctoringProviderSerializer, ProviderSettingsSerializer
 from edx_exams.apps.api.v1.validation import validate_course_key
 from edx_exams.apps.core import api
@@ -51,7 +51,7 @@ class ProviderSettingsView(APIView):
 
     @extend_schema(
         responses={
-            200: ProviderSettingsSerializer,
+            200: ObjectOrEmpty(ProviderSettingsSerializer),
             **error_responses(400, 401, 404, e400='Invalid course key.', e404='No such exam in this course.'),
         },
         description='Returns {} when the exam has no proctoring provider.',
