@@ -54,7 +54,11 @@ def _session_data(launch):
     return launch[c.CLAIM_SESSION_DATA]
 
 
-NOW = int(time.time())
+def now() -> int:
+    """The current time as a JWT timestamp, read when each case builds its token (not at import)."""
+    return int(time.time())
+
+
 BAD_TOKENS = {
     'no JWT at all': lambda t, launch: None,
     'not a JWT': lambda t, launch: 'not-a-jwt',
@@ -64,12 +68,12 @@ BAD_TOKENS = {
     'HS256 keyed with the public key': hs256_with_public_key,
     'RS512 instead of RS256': lambda t, launch: t.start_assessment_jwt(launch, algorithm='RS512'),
     'forged signature under the tool kid': lambda t, launch: t.start_assessment_jwt(launch, key=rsa_key('forger')),
-    'expired': lambda t, launch: t.start_assessment_jwt(launch, iat=NOW - 400, exp=NOW - 100),
-    'iat in the future': lambda t, launch: t.start_assessment_jwt(launch, iat=NOW + 300, exp=NOW + 600),
-    'issued too long ago': lambda t, launch: t.start_assessment_jwt(launch, iat=NOW - 3600, exp=NOW + 60),
-    'lives too long': lambda t, launch: t.start_assessment_jwt(launch, exp=NOW + 86400),
-    'iat as a string': lambda t, launch: t.start_assessment_jwt(launch, iat=str(NOW)),
-    'exp as a string': lambda t, launch: t.start_assessment_jwt(launch, exp=str(NOW + 300)),
+    'expired': lambda t, launch: t.start_assessment_jwt(launch, iat=now() - 400, exp=now() - 100),
+    'iat in the future': lambda t, launch: t.start_assessment_jwt(launch, iat=now() + 300, exp=now() + 600),
+    'issued too long ago': lambda t, launch: t.start_assessment_jwt(launch, iat=now() - 3600, exp=now() + 60),
+    'lives too long': lambda t, launch: t.start_assessment_jwt(launch, exp=now() + 86400),
+    'iat as a string': lambda t, launch: t.start_assessment_jwt(launch, iat=str(now())),
+    'exp as a string': lambda t, launch: t.start_assessment_jwt(launch, exp=str(now() + 300)),
     'no exp': lambda t, launch: t.start_assessment_jwt(launch, drop=['exp']),
     'no iat': lambda t, launch: t.start_assessment_jwt(launch, drop=['iat']),
     'no nonce': lambda t, launch: t.start_assessment_jwt(launch, drop=['nonce']),
