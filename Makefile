@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 18740
 TEST_DB_MYSQL = EDX_EXAMS_TEST_DB=mysql
+# settings/local.py builds every URL it hands out (LTI, JWKS, token issuer) on http://localhost:$(PORT).
+export EDX_EXAMS_PORT := $(PORT)
 
 help: ## show the targets
 	@grep -E '^[a-zA-Z_.-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -34,11 +36,11 @@ demo: migrate ## load the demo users and course, print dev JWTs
 	$(BIN)/python manage.py load_demo_data
 	@for u in demo_learner demo_course_staff edx_exams_worker; do \
 	  echo ""; echo "JWT for $$u:"; $(BIN)/python manage.py dev_jwt $$u; done
-	@echo ""; echo "Try: curl -H 'Authorization: JWT <token>' http://127.0.0.1:$(PORT)/api/v1/me"
+	@echo ""; echo "Try: curl -H 'Authorization: JWT <token>' http://localhost:$(PORT)/api/v1/me"
 
-run: demo ## install, migrate, load demo data and serve on http://127.0.0.1:18740
-	@echo "Serving on http://127.0.0.1:$(PORT) (API docs: http://127.0.0.1:$(PORT)/api-docs/)"
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+run: demo ## install, migrate, load demo data and serve on http://localhost:18740 (PORT=N for another port)
+	@echo "Serving on http://localhost:$(PORT) (API docs: http://localhost:$(PORT)/api-docs/)"
+	$(BIN)/python manage.py runserver localhost:$(PORT)
 
 run.full: requirements.mysql ## the same demo on MariaDB + Redis with a Celery worker and beat (Ctrl-C stops all)
 	PORT=$(PORT) scripts/run_full.sh

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from edx_exams.apps.api.csrf import ExamsCsrfTokenView
 from edx_exams.apps.api.routing import api_route
-from edx_exams.health import HealthView
+from edx_exams.health import HealthView, LivenessView, ReadinessView
 
 admin.site.site_header = 'edx-exams administration'
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path('lti/', include('edx_exams.apps.lti.urls', namespace='lti')),
     api_route(r'csrf/api/v1/token', ExamsCsrfTokenView.as_view(), name='csrf-token'),
     api_route(r'health', HealthView.as_view(), name='health'),
+    api_route(r'health/live', LivenessView.as_view(), name='health-live'),
+    api_route(r'health/ready', ReadinessView.as_view(), name='health-ready'),
     api_route(r'api/schema', SpectacularAPIView.as_view(), name='api-schema'),
     api_route(r'api-docs', SpectacularSwaggerView.as_view(url_name='api-schema'), name='api-docs'),
 ]

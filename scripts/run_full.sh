@@ -3,13 +3,14 @@
 #
 # MariaDB/MySQL on 127.0.0.1:3306 (database edx_exams, created if missing), Redis on 127.0.0.1:6379 as the
 # Celery broker and the event bus (topic prefix "dev"), and four processes started here and stopped together
-# on Ctrl-C (or when any of them dies): the web server on 127.0.0.1:$PORT, a Celery worker, Celery beat, and the
+# on Ctrl-C (or when any of them dies): the web server on localhost:$PORT, a Celery worker, Celery beat, and the
 # consumer of the LMS course role events. Settings: edx_exams/settings/full.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BIN=.venv/bin
 PORT=${PORT:-18740}
+export EDX_EXAMS_PORT=$PORT  # settings/local.py builds its URLs on http://localhost:$PORT
 export DJANGO_SETTINGS_MODULE=edx_exams.settings.full
 export PYTHONUNBUFFERED=1
 DB_HOST=${EDX_EXAMS_DATABASE_HOST:-127.0.0.1}
@@ -87,8 +88,8 @@ done
 
 trap stop_all INT TERM HUP EXIT
 STATE_DIR=$(mktemp -d -t edx-exams-run-full.XXXXXX)
-log "starting web (http://127.0.0.1:$PORT), worker, beat and the role event consumer; Ctrl-C stops them all"
-start web "$BIN/python" manage.py runserver "127.0.0.1:$PORT" --noreload
+log "starting web (http://localhost:$PORT), worker, beat and the role event consumer; Ctrl-C stops them all"
+start web "$BIN/python" manage.py runserver "localhost:$PORT" --noreload
 start worker "$BIN/celery" -A edx_exams worker --loglevel INFO --concurrency 2 --without-gossip --without-mingle
 start beat "$BIN/celery" -A edx_exams beat --loglevel INFO --schedule "$STATE_DIR/celerybeat-schedule"
 start roles "$BIN/python" manage.py consume_events -t learning-course-access-role-lifecycle -g edx_exams_dev \

@@ -44,6 +44,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request (and each task it sends) carries its id.
+    'edx_exams.request_id.RequestIdMiddleware',
+    # The standard edx-django-utils monitoring middleware that costs nothing without an APM backend.
+    'edx_django_utils.cache.middleware.RequestCacheMiddleware',
+    'edx_django_utils.monitoring.MonitoringSupportMiddleware',
+    'edx_django_utils.monitoring.DeploymentMonitoringMiddleware',
     'corsheaders.middleware.CorsMiddleware',
     'edx_django_utils.monitoring.CookieMonitoringMiddleware',
     'django.middleware.security.SecurityMiddleware',
@@ -189,6 +195,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = 'UTC'
+# The worker logs through LOGGING below (request id on every line) instead of its own root handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # ---------------------------------------------------------------------------
 # Email
@@ -197,9 +205,17 @@ EMAIL_BACKEND = 'django.core.mail.backends.smtp.EmailBackend'
 DEFAULT_FROM_EMAIL = 'no-reply@example.com'
 
 # ---------------------------------------------------------------------------
-# Logging: ids as key=value pairs, user id and remote ip on every line.
+# Logging: ids as key=value pairs, request id, user id and remote ip on every line.
+# LOG_FORMAT `json` writes one JSON object a line instead (production reads it from its file).
 # ---------------------------------------------------------------------------
-LOGGING = get_logger_config()
+LOG_FORMAT = 'text'
+LOGGING = get_logger_config(log_format=LOG_FORMAT)
+# Error reporting: set to a Sentry DSN to send errors there (production only; sentry-sdk is imported only then).
+SENTRY_DSN = ''
+SENTRY_ENVIRONMENT = 'production'
+SENTRY_TRACES_SAMPLE_RATE = 0.0
+# How long /health/ready waits for each dependency (database excepted), in seconds.
+HEALTH_CHECK_TIMEOUT_SECONDS = 1
 
 # ---------------------------------------------------------------------------
 # Exams

@@ -3,8 +3,14 @@ Settings for `make run`: one process, no external service.
 
 SQLite file, eager Celery, console email and events only logged. The Open edX
 devstack MFE origins are trusted so a locally running MFE works unchanged.
+
+Every URL this service hands out (LTI issuer, OIDC login, JWKS, token, access
+token issuer) is on http://localhost:<EDX_EXAMS_PORT>, the host the local MFEs
+call: the learner's JWT cookies are set for `localhost`, and a browser does not
+send them to 127.0.0.1. `make run PORT=N` exports EDX_EXAMS_PORT=N.
 """
 
+import os
 import warnings
 
 from jwt.warnings import InsecureKeyLengthWarning
@@ -36,7 +42,9 @@ EVENT_BUS_PRODUCER = None
 LMS_ROOT_URL = 'http://localhost:18000'
 # A proctoring tool under development runs on this machine too.
 LTI_TOOL_JWKS_ALLOW_PRIVATE_ADDRESSES = True
-EXAMS_BASE_URL = 'http://127.0.0.1:18740'
+# The port `make run` serves on; the default is the devstack port of edx-exams.
+EXAMS_PORT = int(os.environ.get('EDX_EXAMS_PORT') or 18740)
+EXAMS_BASE_URL = f'http://localhost:{EXAMS_PORT}'
 
 # A development-only RSA key pair for exam access tokens. Never use it in production:
 # the private half is public in this repository.

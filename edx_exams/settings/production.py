@@ -3,23 +3,42 @@ Production settings.
 
 Reads the YAML file named by `EDX_EXAMS_CFG` (every top-level key becomes a
 setting; the dictionaries listed in DICT_UPDATE_KEYS are merged rather than
-replaced), then environment variables for secrets and URLs.
+replaced), then environment variables for secrets and URLs. The development
+secrets and the SQLite database of the base settings are cleared first, and
+`require_production_settings` refuses to start while any required setting is
+missing or still a development default (docs/decisions/0009-production-fails-closed.rst).
 """
 
 import os
 
 import yaml
+from django.core.exceptions import ImproperlyConfigured
 from openedx_events.event_bus import merge_producer_configs
 
 from edx_exams.settings.base import *  # noqa: F403
-from edx_exams.settings.utils import env_bool
+from edx_exams.settings.utils import env_bool, get_logger_config
+from edx_exams.settings.validation import require_production_settings
 
 DEBUG = False
 
+# No development default survives into production: each of these must come from the file or the environment.
+SECRET_KEY = ''
+ALLOWED_HOSTS = []
+DATABASES = {}
+LTI_KEY_ENCRYPTION_SECRET = ''
+JWT_AUTH = {**JWT_AUTH, 'JWT_ISSUERS': [], 'JWT_SECRET_KEY': None, 'JWT_PUBLIC_SIGNING_JWK_SET': None}  # noqa: F405
+TOKEN_SIGNING = {  # noqa: F405
+    **TOKEN_SIGNING,  # noqa: F405
+    'JWT_ISSUER': None,
+    'JWT_PRIVATE_SIGNING_JWK': None,
+    'JWT_PUBLIC_SIGNING_JWK_SET': None,
+}
+
 # Dictionaries whose keys from the YAML file are merged into the defaults.
-DICT_UPDATE_KEYS = ('JWT_AUTH', 'REST_FRAMEWORK', 'EDX_DRF_EXTENSIONS', 'CELERY_BEAT_SCHEDULE')
+DICT_UPDATE_KEYS = ('JWT_AUTH', 'REST_FRAMEWORK', 'EDX_DRF_EXTENSIONS', 'CELERY_BEAT_SCHEDULE', 'TOKEN_SIGNING')
 
 CONFIG_FILE = os.environ.get('EDX_EXAMS_CFG')
+_config = {}
 if CONFIG_FILE:
     with open(CONFIG_FILE, encoding='utf-8') as config_file:
         _config = yaml.safe_load(config_file) or {}
@@ -42,6 +61,8 @@ _ENV_OVERRIDES = {
     'EVENT_BUS_TOPIC_PREFIX': 'EDX_EXAMS_EVENT_BUS_TOPIC_PREFIX',
     'LMS_ROOT_URL': 'EDX_EXAMS_LMS_ROOT_URL',
     'EXAMS_BASE_URL': 'EDX_EXAMS_BASE_URL',
+    'LOG_FORMAT': 'EDX_EXAMS_LOG_FORMAT',
+    'SENTRY_DSN': 'EDX_EXAMS_SENTRY_DSN',
 }
 for _setting, _variable in _ENV_OVERRIDES.items():
     if _variable in os.environ:
@@ -73,3 +94,17 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 EVENT_BUS_PRODUCER = vars().get('EVENT_BUS_PRODUCER', 'edx_event_bus_redis.create_producer')
 EVENT_BUS_CONSUMER = vars().get('EVENT_BUS_CONSUMER', 'edx_event_bus_redis.RedisEventConsumer')
 EVENT_BUS_REDIS_CONNECTION_URL = vars().get('EVENT_BUS_REDIS_CONNECTION_URL', 'redis://127.0.0.1:6379/0')
+
+require_production_settings(vars())
+
+# Logging as LOG_FORMAT says (`text` or `json`), unless the file gives a whole LOGGING dict.
+if 'LOGGING' not in _config:
+    try:
+        LOGGING = get_logger_config(log_format=LOG_FORMAT)  # noqa: F405
+    except ValueError as error:
+        raise ImproperlyConfigured(str(error)) from error
+
+if SENTRY_DSN:  # noqa: F405
+    from edx_exams.settings.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)  # noqa: F405

@@ -2,19 +2,30 @@
 
 import os
 
-LOG_FORMAT = (
-    '%(asctime)s %(levelname)s %(process)d [%(name)s] [user_id=%(userid)s] [ip=%(remoteip)s] '
-    '%(filename)s:%(lineno)d - %(message)s'
+TEXT_LOG_FORMAT = (
+    '%(asctime)s %(levelname)s %(process)d [%(name)s] [request_id=%(request_id)s] [user_id=%(userid)s] '
+    '[ip=%(remoteip)s] %(filename)s:%(lineno)d - %(message)s'
 )
+LOG_FORMATS = ('text', 'json')
 
 
-def get_logger_config(*, level: str = 'INFO') -> dict:
-    """Return a LOGGING dict that writes key=value lines with the user id and remote ip to stderr."""
+def get_logger_config(*, level: str = 'INFO', log_format: str = 'text') -> dict:
+    """
+    Return a LOGGING dict writing to stderr with the request id, user id and remote ip on every line.
+
+    `log_format` is `text` (key=value lines) or `json` (one JSON object a line, for log shippers).
+    """
+    if log_format not in LOG_FORMATS:
+        raise ValueError(f'LOG_FORMAT must be one of {", ".join(LOG_FORMATS)}, not {log_format!r}.')
+    formatter = (
+        {'()': 'edx_exams.log_formatting.JsonFormatter'} if log_format == 'json' else {'format': TEXT_LOG_FORMAT}
+    )
     return {
         'version': 1,
         'disable_existing_loggers': False,
-        'formatters': {'standard': {'format': LOG_FORMAT}},
+        'formatters': {'standard': formatter},
         'filters': {
+            'request_id': {'()': 'edx_exams.request_id.RequestIdFilter'},
             'userid': {'()': 'edx_django_utils.logging.UserIdFilter'},
             'remoteip': {'()': 'edx_django_utils.logging.RemoteIpFilter'},
         },
@@ -22,7 +33,7 @@ def get_logger_config(*, level: str = 'INFO') -> dict:
             'console': {
                 'class': 'logging.StreamHandler',
                 'formatter': 'standard',
-                'filters': ['userid', 'remoteip'],
+                'filters': ['request_id', 'userid', 'remoteip'],
             },
         },
         'loggers': {

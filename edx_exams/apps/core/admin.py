@@ -8,6 +8,7 @@ statuses change only through `core.api` (the verify and reject actions below).
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
@@ -217,10 +218,25 @@ class ExamAttemptAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
 
 class AccommodationAdminMixin:
-    """Saves and deletes go through core.api, so a running attempt's deadline follows at once."""
+    """
+    Saves and deletes (bulk deletes included) go through core.api, so a running attempt's deadline follows at once.
 
-    def _report(self, request, error: ExamBaseException) -> None:
-        self.message_user(request, error.message, messages.ERROR)
+    A save core.api refuses rolls back and shows only its error: the exception
+    leaves Django's change form view before it logs the change or says "added".
+    """
+
+    def changeform_view(self, request, object_id=None, form_url='', extra_context=None):
+        """Show the refusal of core.api as the only message and return to the same form."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ExamBaseException as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_queryset(self, request, queryset):
+        """Delete each selected row through core.api ("Delete selected" on the changelist)."""
+        for obj in queryset.select_related('exam'):
+            self.delete_model(request, obj)
 
 
 @admin.register(StudentAllowance)
@@ -228,18 +244,15 @@ class StudentAllowanceAdmin(AccommodationAdminMixin, SimpleHistoryAdmin):
     """Extra time of learners on exams (saved through core.api, which extends running attempts)."""
 
     def save_model(self, request, obj, form, change):
-        """Upsert through core.api."""
+        """Upsert through core.api (a refusal propagates to changeform_view)."""
         spec = api.AllowanceSpec(
             exam_id=obj.exam_id,
             username=obj.user.username,
             extra_time_mins=None if obj.time_multiplier else obj.extra_time_mins,
             time_multiplier=obj.time_multiplier,
         )
-        try:
-            saved = api.upsert_allowances(obj.exam.course_id, specs=[spec], actor=request.user)
-            obj.pk = saved[0].pk
-        except ExamBaseException as error:
-            self._report(request, error)
+        saved = api.upsert_allowances(obj.exam.course_id, specs=[spec], actor=request.user)
+        obj.pk = saved[0].pk
 
     def delete_model(self, request, obj):
         """Delete through core.api."""
@@ -260,7 +273,7 @@ class StudentAllowanceAdmin(AccommodationAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(CourseStaffRole)
 class CourseStaffRoleAdmin(admin.ModelAdmin):
-    """Course staff roles, from LMS role events or manage.py bulk_add_course_staff."""
+    """Course staff roles, from LMS role events or manage.py bulk_add_course_staff; granted and revoked here too."""
 
     list_display = ('user', 'course_id', 'role', 'created')
     list_filter = ('role',)
@@ -268,6 +281,28 @@ class CourseStaffRoleAdmin(admin.ModelAdmin):
     search_fields = ('user__username', 'user__email', 'course_id')
     raw_id_fields = ('user',)
     readonly_fields = ('created', 'modified')
+
+    def get_readonly_fields(self, request, obj=None):
+        """Lock an existing role: it is revoked and granted anew rather than edited in place."""
+        return (*self.readonly_fields, 'user', 'course_id', 'role') if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        """Grant the role through core.api, as an LMS role event would."""
+        api.grant_course_staff_role(
+            obj.user.username, course_id=obj.course_id, role=obj.role, lms_user_id=obj.user.lms_user_id
+        )
+        obj.pk = CourseStaffRole.objects.get(user=obj.user, course_id=obj.course_id, role=obj.role).pk
+
+    def delete_model(self, request, obj):
+        """Revoke the role through core.api."""
+        api.revoke_course_staff_role(
+            obj.user.username, course_id=obj.course_id, role=obj.role, lms_user_id=obj.user.lms_user_id
+        )
+
+    def delete_queryset(self, request, queryset):
+        """Revoke each selected role through core.api ("Delete selected")."""
+        for obj in queryset.select_related('user'):
+            self.delete_model(request, obj)
 
 
 @admin.register(DueDateExtension)
@@ -281,19 +316,16 @@ class DueDateExtensionAdmin(AccommodationAdminMixin, SimpleHistoryAdmin):
     readonly_fields = ('granted_by', 'created', 'modified')
 
     def save_model(self, request, obj, form, change):
-        """Set the due date through core.api."""
-        try:
-            saved = api.set_due_date_extension(
-                obj.exam.course_id,
-                exam_id=obj.exam_id,
-                username=obj.user.username,
-                email=None,
-                due_date=obj.due_date,
-                actor=request.user,
-            )
-            obj.pk = saved.pk
-        except ExamBaseException as error:
-            self._report(request, error)
+        """Set the due date through core.api (a refusal propagates to changeform_view)."""
+        saved = api.set_due_date_extension(
+            obj.exam.course_id,
+            exam_id=obj.exam_id,
+            username=obj.user.username,
+            email=None,
+            due_date=obj.due_date,
+            actor=request.user,
+        )
+        obj.pk = saved.pk
 
     def delete_model(self, request, obj):
         """Delete through core.api."""

@@ -11,5 +11,6 @@ class CoreConfig(AppConfig):
     verbose_name = 'Exams'
 
     def ready(self):
-        """Connect the signal handlers."""
+        """Connect the signal handlers and register the deploy checks."""
+        from edx_exams.apps.core import checks  # noqa: F401
         from edx_exams.apps.core.signals import handlers  # noqa: F401

@@ -67,3 +67,7 @@ class OutboxEventAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         """Refuse edits: the outbox is read-only; use the action to publish."""
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        """Refuse deletes: an unsent event would be lost; sent ones are pruned by the prune task."""
+        return False

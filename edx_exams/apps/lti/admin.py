@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.db import models
 
+from edx_exams.apps.core.admin import ReadOnlyAdminMixin
 from edx_exams.apps.lti.models import (
     AssessmentControlRecord,
     LtiPlatformKey,
@@ -38,10 +39,14 @@ class LtiPlatformKeyAdmin(admin.ModelAdmin):
         """Keys never change."""
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        """Keys are retired by the rotate command; deleting one would break tools that cached it."""
+        return False
+
 
 @admin.register(LtiProctoringSession)
-class LtiProctoringSessionAdmin(admin.ModelAdmin):
-    """The proctoring session of each attempt (session data is stored as a digest only)."""
+class LtiProctoringSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The proctoring session of each attempt, read only: launches create them (session data stored as a digest)."""
 
     list_display = ('attempt', 'registration', 'issued_at', 'consumed_at', 'end_assessment_return')
     exclude = ('secret_hash',)
@@ -50,21 +55,17 @@ class LtiProctoringSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProctoringReview)
-class ProctoringReviewAdmin(admin.ModelAdmin):
-    """The tool's verdict on each attempt."""
+class ProctoringReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The tool's verdict on each attempt, read only: it arrives by the ACS terminate call."""
 
     list_display = ('attempt', 'action', 'severity', 'reason_code', 'incident_time')
     raw_id_fields = ('attempt',)
 
 
 @admin.register(AssessmentControlRecord)
-class AssessmentControlRecordAdmin(admin.ModelAdmin):
-    """Every Assessment Control Service call, read only."""
+class AssessmentControlRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every Assessment Control Service call, read only: records come from tools only."""
 
     list_display = ('attempt', 'action', 'status_before', 'status_after', 'acs_status', 'created')
     list_filter = ('action', 'acs_status')
     readonly_fields = [field.name for field in AssessmentControlRecord._meta.fields]
-
-    def has_add_permission(self, request):
-        """Refuse: records come from tools only."""
-        return False

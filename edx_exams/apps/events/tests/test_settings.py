@@ -3,16 +3,19 @@
 import importlib
 import runpy
 
+import yaml
 from django.conf import settings
 
 from edx_exams.apps.events.payloads import EXAM_ATTEMPT_EVENT_TYPES
+from test_utils.production import required_production_config
 
 TOPIC = 'learning-exam-attempt-lifecycle'
 
 
 def production_settings(monkeypatch, tmp_path, yaml_text: str = '', **env) -> dict:
+    """Load production settings from the required settings followed by `yaml_text`, then `env`."""
     config = tmp_path / 'edx_exams.yml'
-    config.write_text(yaml_text)
+    config.write_text(yaml.safe_dump(required_production_config()) + yaml_text)
     monkeypatch.setenv('EDX_EXAMS_CFG', str(config))
     for name, value in env.items():
         monkeypatch.setenv(name, value)

@@ -55,7 +55,7 @@ def _session_data(launch):
 
 
 def now() -> int:
-    """The current time as a JWT timestamp, read when each case builds its token (not at import)."""
+    """The current time in seconds, read when a case builds its token (not when the module loads)."""
     return int(time.time())
 
 
