@@ -1,6 +1,6 @@
 .DEFAULT_GOAL := help
 .PHONY: help run run.full run.serve requirements requirements.mysql test test.mysql quality format upgrade migrate \
-        demo clean docker_build selfcheck validate bench
+        demo clean docker_build selfcheck validate bench prod.smoke
 
 PYTHON_VERSION ?= 3.12.1
 VENV := .venv
@@ -45,15 +45,19 @@ run: demo ## install, migrate, load demo data and serve on http://localhost:1874
 run.full: requirements.mysql ## the same demo on MariaDB + Redis with a Celery worker and beat (Ctrl-C stops all)
 	PORT=$(PORT) scripts/run_full.sh
 
+prod.smoke: ## run production (2 gunicorn, 2 workers, beat, consumer) from production.txt alone and check it
+	PYENV_VERSION=$(PYTHON_VERSION) python3.12 scripts/prod_smoke.py
+
 test: requirements ## run the whole suite on SQLite
 	$(BIN)/pytest
 
 test.mysql: requirements.mysql ## run the whole suite on MariaDB/MySQL at 127.0.0.1:3306
 	$(TEST_DB_MYSQL) $(BIN)/pytest
 
-quality: requirements ## ruff lint and format check
+quality: requirements ## ruff lint and format check, mypy type check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: requirements ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .
@@ -74,4 +78,4 @@ docker_build: ## build the production image
 	docker build . --target prod -t edx-exams:latest
 
 clean: ## remove the virtualenv and local database
-	rm -rf $(VENV) edx_exams.sqlite3 .pytest_cache .coverage htmlcov
+	rm -rf $(VENV) .venv-prod edx_exams.sqlite3 .pytest_cache .coverage htmlcov

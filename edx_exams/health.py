@@ -112,7 +112,7 @@ def check_event_bus() -> str:
     """Return OK when the Redis event bus answers; `not used` when events do not go to Redis."""
     if getattr(settings, 'EVENT_BUS_PRODUCER', None) != REDIS_EVENT_BUS_PRODUCER:
         return 'not used'
-    return check_redis_url(settings.EVENT_BUS_REDIS_CONNECTION_URL, 'event_bus')
+    return check_redis_url(getattr(settings, 'EVENT_BUS_REDIS_CONNECTION_URL', ''), 'event_bus')
 
 
 def check_redis_url(url: str, name: str) -> str:

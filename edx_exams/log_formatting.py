@@ -22,7 +22,9 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """Return the record as a single line of JSON."""
-        line = {'time': datetime.fromtimestamp(record.created, UTC).isoformat(timespec='milliseconds')}
+        line: dict[str, object] = {
+            'time': datetime.fromtimestamp(record.created, UTC).isoformat(timespec='milliseconds')
+        }
         line.update({key: getattr(record, attribute, None) for attribute, key in _FIELDS.items()})
         line['message'] = record.getMessage()
         if record.exc_info:

@@ -7,6 +7,7 @@ configuration at import time.
 """
 
 from pathlib import Path
+from typing import Any
 
 from corsheaders.defaults import default_headers
 
@@ -17,10 +18,10 @@ REPO_ROOT = BASE_DIR.parent
 
 SERVICE_NAME = 'edx_exams'
 # No APM agent by default; operators add e.g. 'edx_django_utils.monitoring.NewRelicBackend'.
-OPENEDX_TELEMETRY = []
+OPENEDX_TELEMETRY: list[str] = []
 SECRET_KEY = 'insecure-secret-key'  # noqa: S105 - overridden in production
 DEBUG = False
-ALLOWED_HOSTS = []
+ALLOWED_HOSTS: list[str] = []
 
 INSTALLED_APPS = [
     'django.contrib.admin',
@@ -31,7 +32,6 @@ INSTALLED_APPS = [
     'django.contrib.staticfiles',
     'corsheaders',
     'csrf.apps.CsrfAppConfig',
-    'django_filters',
     'drf_spectacular',
     'drf_spectacular_sidecar',
     'rest_framework',
@@ -72,7 +72,7 @@ DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'
 # An API client must never receive a redirect: the routes accept both forms themselves.
 APPEND_SLASH = False
 
-DATABASES = {
+DATABASES: dict[str, dict[str, Any]] = {
     'default': {
         'ENGINE': 'django.db.backends.sqlite3',
         'NAME': str(REPO_ROOT / 'edx_exams.sqlite3'),
@@ -101,6 +101,13 @@ USE_TZ = True
 
 STATIC_URL = '/static/'
 STATIC_ROOT = str(REPO_ROOT / 'assets')
+# Production serves the collected files itself through WhiteNoise (settings/production.py): gzip and
+# Brotli copies and content-hashed names from `collectstatic`, cached for a year by browsers. Local
+# and test settings keep Django's plain storage, so they need no `collectstatic`.
+PRODUCTION_STORAGES = {
+    'default': {'BACKEND': 'django.core.files.storage.FileSystemStorage'},
+    'staticfiles': {'BACKEND': 'whitenoise.storage.CompressedManifestStaticFilesStorage'},
+}
 
 # ---------------------------------------------------------------------------
 # REST framework, API docs
@@ -173,12 +180,12 @@ EDX_DRF_EXTENSIONS = {
 EXAMS_SERVICE_USERNAME = 'edx_exams_worker'
 
 # ---------------------------------------------------------------------------
-# CORS and CSRF for the micro-frontends (client-contracts.md section 0)
+# CORS and CSRF for the micro-frontends (docs/references/client-contracts.rst section 0)
 # ---------------------------------------------------------------------------
 CORS_ALLOW_CREDENTIALS = True
-CORS_ALLOWED_ORIGINS = []
+CORS_ALLOWED_ORIGINS: list[str] = []
 CORS_ALLOW_HEADERS = (*default_headers, 'use-jwt-cookie')
-CSRF_TRUSTED_ORIGINS = []
+CSRF_TRUSTED_ORIGINS: list[str] = []
 CSRF_COOKIE_SECURE = False
 SESSION_COOKIE_SECURE = False
 

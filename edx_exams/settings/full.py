@@ -40,7 +40,7 @@ EXAM_ATTEMPT_EXPIRY_SWEEP_SECONDS = 10
 EVENT_OUTBOX_RETRY_SWEEP_SECONDS = 10
 EVENT_OUTBOX_RETRY_BASE_SECONDS = 10
 CELERY_BEAT_SCHEDULE = {
-    **CELERY_BEAT_SCHEDULE,  # noqa: F405
+    **CELERY_BEAT_SCHEDULE,
     'expire-overdue-attempts': {
         'task': 'edx_exams.apps.core.tasks.expire_overdue_attempts',
         'schedule': EXAM_ATTEMPT_EXPIRY_SWEEP_SECONDS,

@@ -37,7 +37,7 @@ CELERY_BROKER_URL = 'memory://'
 EMAIL_BACKEND = 'django.core.mail.backends.console.EmailBackend'
 
 # Events are sent as in-process Django signals and logged; nothing goes to a bus.
-EVENT_BUS_PRODUCER = None
+EVENT_BUS_PRODUCER: str | None = None
 
 LMS_ROOT_URL = 'http://localhost:18000'
 # A proctoring tool under development runs on this machine too.
@@ -49,8 +49,8 @@ EXAMS_BASE_URL = f'http://localhost:{EXAMS_PORT}'
 # A development-only RSA key pair for exam access tokens. Never use it in production:
 # the private half is public in this repository.
 TOKEN_SIGNING = {
-    **TOKEN_SIGNING,  # noqa: F405
+    **TOKEN_SIGNING,
     'JWT_ISSUER': EXAMS_BASE_URL,
-    'JWT_PRIVATE_SIGNING_JWK': (BASE_DIR / 'settings/dev_keys/token_signing_private.jwk.json').read_text(),  # noqa: F405
-    'JWT_PUBLIC_SIGNING_JWK_SET': (BASE_DIR / 'settings/dev_keys/token_signing_public.jwks.json').read_text(),  # noqa: F405
+    'JWT_PRIVATE_SIGNING_JWK': (BASE_DIR / 'settings/dev_keys/token_signing_private.jwk.json').read_text(),
+    'JWT_PUBLIC_SIGNING_JWK_SET': (BASE_DIR / 'settings/dev_keys/token_signing_public.jwks.json').read_text(),
 }

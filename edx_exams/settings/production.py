@@ -10,6 +10,7 @@ missing or still a development default (docs/decisions/0009-production-fails-clo
 """
 
 import os
+from typing import Any
 
 import yaml
 from django.core.exceptions import ImproperlyConfigured
@@ -21,14 +22,23 @@ from edx_exams.settings.validation import require_production_settings
 
 DEBUG = False
 
+# Static files: WhiteNoise answers /static/ right after the security middleware, from STATIC_ROOT as
+# filled by `manage.py collectstatic` (docs/operations/static-files.rst).
+STORAGES = PRODUCTION_STORAGES
+MIDDLEWARE = [
+    *MIDDLEWARE[: MIDDLEWARE.index('django.middleware.security.SecurityMiddleware') + 1],
+    'whitenoise.middleware.WhiteNoiseMiddleware',
+    *MIDDLEWARE[MIDDLEWARE.index('django.middleware.security.SecurityMiddleware') + 1 :],
+]
+
 # No development default survives into production: each of these must come from the file or the environment.
 SECRET_KEY = ''
 ALLOWED_HOSTS = []
 DATABASES = {}
 LTI_KEY_ENCRYPTION_SECRET = ''
-JWT_AUTH = {**JWT_AUTH, 'JWT_ISSUERS': [], 'JWT_SECRET_KEY': None, 'JWT_PUBLIC_SIGNING_JWK_SET': None}  # noqa: F405
-TOKEN_SIGNING = {  # noqa: F405
-    **TOKEN_SIGNING,  # noqa: F405
+JWT_AUTH = {**JWT_AUTH, 'JWT_ISSUERS': [], 'JWT_SECRET_KEY': None, 'JWT_PUBLIC_SIGNING_JWK_SET': None}
+TOKEN_SIGNING = {
+    **TOKEN_SIGNING,
     'JWT_ISSUER': None,
     'JWT_PRIVATE_SIGNING_JWK': None,
     'JWT_PUBLIC_SIGNING_JWK_SET': None,
@@ -38,7 +48,7 @@ TOKEN_SIGNING = {  # noqa: F405
 DICT_UPDATE_KEYS = ('JWT_AUTH', 'REST_FRAMEWORK', 'EDX_DRF_EXTENSIONS', 'CELERY_BEAT_SCHEDULE', 'TOKEN_SIGNING')
 
 CONFIG_FILE = os.environ.get('EDX_EXAMS_CFG')
-_config = {}
+_config: dict[str, Any] = {}
 if CONFIG_FILE:
     with open(CONFIG_FILE, encoding='utf-8') as config_file:
         _config = yaml.safe_load(config_file) or {}
@@ -100,11 +110,11 @@ require_production_settings(vars())
 # Logging as LOG_FORMAT says (`text` or `json`), unless the file gives a whole LOGGING dict.
 if 'LOGGING' not in _config:
     try:
-        LOGGING = get_logger_config(log_format=LOG_FORMAT)  # noqa: F405
+        LOGGING = get_logger_config(log_format=LOG_FORMAT)
     except ValueError as error:
         raise ImproperlyConfigured(str(error)) from error
 
-if SENTRY_DSN:  # noqa: F405
+if SENTRY_DSN:
     from edx_exams.settings.sentry import init_sentry
 
-    init_sentry(SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)  # noqa: F405
+    init_sentry(SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)

@@ -44,4 +44,4 @@ EVENT_BUS_PRODUCER = None
 LMS_ROOT_URL = 'http://lms.test'
 EXAMS_BASE_URL = 'http://exams.test'
 
-LOGGING = get_logger_config(level='WARNING')  # noqa: F405
+LOGGING = get_logger_config(level='WARNING')

@@ -2,7 +2,7 @@
 URL helpers shared by every API version.
 
 Clients send paths with and without a trailing slash, and course and usage keys
-raw or percent-encoded (client-contracts.md section 0). Django decodes the path
+raw or percent-encoded (docs/references/client-contracts.rst section 0). Django decodes the path
 before matching, so the patterns only need to accept an optional slash; with
 APPEND_SLASH off no client ever receives a redirect.
 """

@@ -1,7 +1,7 @@
 """OpenAPI (drf-spectacular) pieces shared by the views: the JWT scheme and the error responses."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 
@@ -28,13 +28,17 @@ class LtiBrowserJwtAuthenticationScheme(ExamsJwtAuthenticationScheme):
     name = 'ltiBrowserJwtAuth'
 
 
-class ErrorSerializer(serializers.Serializer):
-    """The body of every error answer: `{"detail": text}`, plus `errors` (field -> messages) on a 400."""
-
-    detail = serializers.CharField(help_text='What went wrong, for a human.')
-    errors = serializers.JSONField(
-        required=False, help_text='On an invalid body or query: the messages of each field (or list item).'
-    )
+# The body of every error answer: `{"detail": text}`, plus `errors` (field -> messages) on a 400.
+# (An inline serializer: a Serializer class cannot declare a field named `errors`, its own property.)
+ERROR_BODY = inline_serializer(
+    'Error',
+    fields={
+        'detail': serializers.CharField(help_text='What went wrong, for a human.'),
+        'errors': serializers.JSONField(
+            required=False, help_text='On an invalid body or query: the messages of each field (or list item).'
+        ),
+    },
+)
 
 
 ERROR_DESCRIPTIONS = {
@@ -52,7 +56,7 @@ BODY_ERRORS = (400, 413, 415)
 
 def error_responses(*statuses: int, **descriptions: str) -> dict:
     """
-    Return drf-spectacular `responses` entries for error statuses, each with the `ErrorSerializer` body.
+    Return drf-spectacular `responses` entries for error statuses, each with the `Error` body (`ERROR_BODY`).
 
     `statuses` are HTTP status codes; `descriptions` replace the default text of
     a status, keyed `e404='...'` (a keyword cannot be a number).
@@ -60,7 +64,7 @@ def error_responses(*statuses: int, **descriptions: str) -> dict:
     custom = {int(key.removeprefix('e')): text for key, text in descriptions.items()}
     codes = sorted(set(statuses) | set(custom))
     return {
-        code: OpenApiResponse(ErrorSerializer, description=custom.get(code, ERROR_DESCRIPTIONS.get(code, '')))
+        code: OpenApiResponse(ERROR_BODY, description=custom.get(code, ERROR_DESCRIPTIONS.get(code, '')))
         for code in codes
     }
 

@@ -14,6 +14,7 @@ import math
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import jwt
 from django.conf import settings
@@ -62,7 +63,7 @@ def get_exam_access_token(*, user: User, exam_id: int, now: datetime | None = No
     return ExamAccessToken(token=token, expires_in=lifetime)
 
 
-def sign_token(*, lms_user_id: int, expires_in: int, claims: dict, now: int | None = None) -> str:
+def sign_token(*, lms_user_id: int | None, expires_in: int, claims: dict[str, Any], now: int | None = None) -> str:
     """Sign an edx-token-utils style token for `lms_user_id` valid for `expires_in` seconds."""
     now = now if now is not None else int(time.time())
     config = settings.TOKEN_SIGNING
@@ -104,12 +105,12 @@ def _signing_key(jwk_json: str) -> PyJWK:
     return PyJWK.from_json(jwk_json)
 
 
-def _kid_header(key: PyJWK) -> dict | None:
+def _kid_header(key: PyJWK) -> dict[str, str] | None:
     return {'kid': key.key_id} if key.key_id else None
 
 
 @receiver(setting_changed)
-def _clear_key_cache(*, setting, **kwargs):
+def _clear_key_cache(*, setting: str, **kwargs: Any) -> None:
     """Forget parsed keys when tests override TOKEN_SIGNING."""
     if setting == 'TOKEN_SIGNING':
         _signing_key.cache_clear()

@@ -4,13 +4,19 @@ Allowances (extra time, or a multiple of the time limit) and personal due-date e
 Both are upserted per (learner, exam) in one transaction per request: one bad
 row stores nothing. A change that affects an attempt already running moves
 its deadline immediately, under the attempt's row lock.
+
+Locks follow the order of `locks`: the exams' rows shared, then the learners'
+user rows (in id order), then their allowance or extension rows, then their
+running attempts. Holding the learner's row makes the upsert race-free: no
+other request can insert the same (learner, exam) row in the meantime.
 """
 
 import logging
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -18,6 +24,7 @@ from django.db.models.functions import Lower
 
 from edx_exams.apps.core import timing
 from edx_exams.apps.core.exceptions import AccommodationDoesNotExist, CourseNotFound, ExamBaseException
+from edx_exams.apps.core.locks import lock_attempt, lock_learner, share_lock_exam
 from edx_exams.apps.core.models import DueDateExtension, Exam, ExamAttempt, StudentAllowance, User
 from edx_exams.apps.core.statuses import IN_PROGRESS
 
@@ -41,7 +48,7 @@ class AllowanceSpec:
 class InvalidAccommodation(ExamBaseException):
     """A row of an allowance or extension request is invalid; `errors` names each row and field."""
 
-    def __init__(self, errors: list[dict]):
+    def __init__(self, errors: list[dict[str, Any]]):
         self.errors = errors
         super().__init__('Invalid data: ' + '; '.join(f'item {e["index"]}: {e["error"]}' for e in errors))
 
@@ -62,13 +69,10 @@ def upsert_allowances(course_id: str, *, specs: list[AllowanceSpec], actor: User
     Raises InvalidAccommodation naming each unknown user, unknown exam (or one
     outside the course) and invalid amount; nothing is stored then.
     """
-    exams = _course_exams(course_id, {spec.exam_id for spec in specs})
-    users = _resolve_users(specs)
-    errors = _allowance_errors(specs, exams, users)
-    if errors:
-        raise InvalidAccommodation(errors)
+    exams, users = _checked_allowance_targets(course_id, specs)
     saved = []
     with transaction.atomic():
+        _lock_targets(exam_ids={spec.exam_id for spec in specs}, user_ids={users[_user_key(spec)].id for spec in specs})
         for spec in specs:
             exam, user = exams[spec.exam_id], users[_user_key(spec)]
             minutes = _minutes_for(spec, exam)
@@ -79,16 +83,20 @@ def upsert_allowances(course_id: str, *, specs: list[AllowanceSpec], actor: User
     return saved
 
 
+def validate_allowances(course_id: str, *, specs: list[AllowanceSpec]) -> None:
+    """Raise what `upsert_allowances` would raise for `specs` (CourseNotFound, InvalidAccommodation); store nothing."""
+    _checked_allowance_targets(course_id, specs)
+
+
 def delete_allowance(course_id: str, *, allowance_id: int, actor: User) -> None:
     """Delete an allowance of the course; a running attempt loses the extra time at once."""
+    found = StudentAllowance.objects.filter(pk=allowance_id, exam__course_id=course_id).values('user_id').first()
+    if found is None:
+        raise AccommodationDoesNotExist(f'Allowance {allowance_id} does not exist in this course.')
     with transaction.atomic():
-        allowance = (
-            StudentAllowance.objects.select_for_update()
-            .select_related('exam', 'user')
-            .filter(pk=allowance_id, exam__course_id=course_id)
-            .first()
-        )
-        if allowance is None:
+        lock_learner(found['user_id'])
+        allowance = StudentAllowance.objects.select_for_update().filter(pk=allowance_id).first()
+        if allowance is None:  # deleted by a concurrent request
             raise AccommodationDoesNotExist(f'Allowance {allowance_id} does not exist in this course.')
         _shift_running_attempts(user=allowance.user, exam=allowance.exam, delta_minutes=-allowance.extra_time_mins)
         allowance.delete()
@@ -108,13 +116,9 @@ def set_due_date_extension(
     course_id: str, *, exam_id: int, username: str | None, email: str | None, due_date: datetime, actor: User
 ) -> DueDateExtension:
     """Give one learner a personal due date on an exam; a running attempt's deadline follows it."""
-    spec = AllowanceSpec(exam_id=exam_id, username=username, email=email)
-    exams, users = _course_exams(course_id, {exam_id}), _resolve_users([spec])
-    errors = _target_errors(0, spec, exams, users)
-    if errors:
-        raise InvalidAccommodation(errors)
-    exam, user = exams[exam_id], users[_user_key(spec)]
+    exam, user = _checked_extension_target(course_id, exam_id=exam_id, username=username, email=email)
     with transaction.atomic():
+        _lock_targets(exam_ids={exam.id}, user_ids={user.id})
         extension, _ = DueDateExtension.objects.update_or_create(
             user=user, exam=exam, defaults={'due_date': due_date, 'granted_by': actor}
         )
@@ -123,14 +127,20 @@ def set_due_date_extension(
     return extension
 
 
+def validate_due_date_extension(course_id: str, *, exam_id: int, username: str | None, email: str | None) -> None:
+    """Raise what `set_due_date_extension` would raise for this learner and exam; store nothing."""
+    _checked_extension_target(course_id, exam_id=exam_id, username=username, email=email)
+
+
 def delete_due_date_extension(course_id: str, *, extension_id: int, actor: User) -> None:
     """Remove a personal due date; the exam's own due date applies again."""
+    found = DueDateExtension.objects.filter(pk=extension_id, exam__course_id=course_id).values('user_id').first()
+    if found is None:
+        raise AccommodationDoesNotExist(f'Due date extension {extension_id} does not exist in this course.')
     with transaction.atomic():
-        extension = DueDateExtension.objects.select_related('exam', 'user').filter(
-            pk=extension_id, exam__course_id=course_id
-        )
-        extension = extension.first()
-        if extension is None:
+        lock_learner(found['user_id'])
+        extension = DueDateExtension.objects.select_for_update().filter(pk=extension_id).first()
+        if extension is None:  # deleted by a concurrent request
             raise AccommodationDoesNotExist(f'Due date extension {extension_id} does not exist in this course.')
         extension.delete()
         _refresh_running_deadlines(user=extension.user, exam=extension.exam)
@@ -138,6 +148,36 @@ def delete_due_date_extension(course_id: str, *, extension_id: int, actor: User)
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------------
+
+
+def _lock_targets(*, exam_ids: set[int], user_ids: set[int]) -> None:
+    """Take the locks an accommodation write needs, in the order of `locks`: exams shared, then learners."""
+    for exam_id in sorted(exam_ids):
+        share_lock_exam(exam_id)
+    for user_id in sorted(user_ids):
+        lock_learner(user_id)
+
+
+def _checked_allowance_targets(course_id: str, specs: list[AllowanceSpec]) -> tuple[dict[int, Exam], dict[str, User]]:
+    """Return the exams and users of `specs`, or raise InvalidAccommodation naming every bad row."""
+    exams = _course_exams(course_id, {spec.exam_id for spec in specs})
+    users = _resolve_users(specs)
+    errors = _allowance_errors(specs, exams, users)
+    if errors:
+        raise InvalidAccommodation(errors)
+    return exams, users
+
+
+def _checked_extension_target(
+    course_id: str, *, exam_id: int, username: str | None, email: str | None
+) -> tuple[Exam, User]:
+    """Return the exam and learner of a due date extension, or raise InvalidAccommodation."""
+    spec = AllowanceSpec(exam_id=exam_id, username=username, email=email)
+    exams, users = _course_exams(course_id, {exam_id}), _resolve_users([spec])
+    errors = _target_errors(0, spec, exams, users)
+    if errors:
+        raise InvalidAccommodation(errors)
+    return exams[exam_id], users[_user_key(spec)]
 
 
 def _course_exams(course_id: str, exam_ids: set[int]) -> dict[int, Exam]:
@@ -153,7 +193,7 @@ def _user_key(spec: AllowanceSpec) -> str:
 def _resolve_users(specs: list[AllowanceSpec]) -> dict[str, User]:
     usernames = {s.username for s in specs if s.username}
     emails = {s.email.lower() for s in specs if s.email and not s.username}
-    found = {}
+    found: dict[str, User] = {}
     if usernames or emails:
         # Lower() on both sides: emails match case-insensitively on every database, not only MySQL.
         users = User.objects.annotate(email_lower=Lower('email'))
@@ -163,7 +203,9 @@ def _resolve_users(specs: list[AllowanceSpec]) -> dict[str, User]:
     return found
 
 
-def _target_errors(index: int, spec: AllowanceSpec, exams: dict, users: dict) -> list[dict]:
+def _target_errors(
+    index: int, spec: AllowanceSpec, exams: dict[int, Exam], users: dict[str, User]
+) -> list[dict[str, Any]]:
     errors = []
     if not spec.username and not spec.email:
         errors.append({'index': index, 'field': 'username', 'error': 'username or email is required'})
@@ -177,7 +219,9 @@ def _target_errors(index: int, spec: AllowanceSpec, exams: dict, users: dict) ->
     return errors
 
 
-def _allowance_errors(specs: list[AllowanceSpec], exams: dict, users: dict) -> list[dict]:
+def _allowance_errors(
+    specs: list[AllowanceSpec], exams: dict[int, Exam], users: dict[str, User]
+) -> list[dict[str, Any]]:
     errors = []
     for index, spec in enumerate(specs):
         errors += _target_errors(index, spec, exams, users)
@@ -185,7 +229,7 @@ def _allowance_errors(specs: list[AllowanceSpec], exams: dict, users: dict) -> l
     return errors
 
 
-def _amount_errors(index: int, spec: AllowanceSpec, exam: Exam | None) -> list[dict]:
+def _amount_errors(index: int, spec: AllowanceSpec, exam: Exam | None) -> list[dict[str, Any]]:
     if (spec.extra_time_mins is None) == (spec.time_multiplier is None):
         return [{'index': index, 'field': 'extra_time_mins', 'error': 'give extra_time_mins or time_multiplier'}]
     if spec.extra_time_mins is not None and not 0 <= spec.extra_time_mins <= MAX_EXTRA_TIME_MINS:
@@ -199,13 +243,14 @@ def _amount_errors(index: int, spec: AllowanceSpec, exam: Exam | None) -> list[d
 
 
 def _minutes_for(spec: AllowanceSpec, exam: Exam) -> int:
+    # _amount_errors has checked that exactly one amount is given, and a time limit for a multiplier.
     if spec.time_multiplier is None:
-        return spec.extra_time_mins
-    return math.ceil(exam.time_limit_mins * (spec.time_multiplier - 1))
+        return spec.extra_time_mins or 0
+    return math.ceil((exam.time_limit_mins or 0) * (spec.time_multiplier - 1))
 
 
 def _save_allowance(*, user: User, exam: Exam, minutes: int, spec: AllowanceSpec) -> tuple[StudentAllowance, int]:
-    """Upsert under a row lock; return the allowance and the minutes it had before (0 if new)."""
+    """Upsert under the learner's row lock; return the allowance and the minutes it had before (0 if new)."""
     allowance = StudentAllowance.objects.select_for_update().filter(user=user, exam=exam).first()
     previous = allowance.extra_time_mins if allowance else 0
     if allowance is None:
@@ -218,12 +263,11 @@ def _save_allowance(*, user: User, exam: Exam, minutes: int, spec: AllowanceSpec
     return allowance, previous
 
 
-def _running_attempts(*, user: User, exam: Exam):
-    return (
-        ExamAttempt.objects.select_for_update()
-        .select_related('exam')
-        .filter(user=user, exam=exam, status__in=IN_PROGRESS, is_active=True)
-    )
+def _running_attempts(*, user: User, exam: Exam) -> list[ExamAttempt]:
+    """Lock and return the learner's running attempts at `exam` (each re-checked under its lock)."""
+    ids = ExamAttempt.objects.filter(user=user, exam=exam, status__in=IN_PROGRESS, is_active=True).order_by('id')
+    locked = [lock_attempt(attempt_id) for attempt_id in ids.values_list('id', flat=True)]
+    return [attempt for attempt in locked if attempt.is_active and attempt.status in IN_PROGRESS]
 
 
 def _shift_running_attempts(*, user: User, exam: Exam, delta_minutes: int) -> None:
@@ -243,8 +287,8 @@ def _shift_running_attempts(*, user: User, exam: Exam, delta_minutes: int) -> No
                 attempt.paused_seconds_remaining = max(0.0, attempt.paused_seconds_remaining + delta_minutes * 60)
                 attempt.save(update_fields=['paused_seconds_remaining', 'modified'])
         elif attempt.expires_at is not None:
-            deadline = attempt.expires_at + timedelta(minutes=delta_minutes)
-            _save_deadline(attempt, timing.cap_by_due_date(deadline, due))
+            deadline = timing.compute_deadline(start=attempt.expires_at, total_seconds=delta_minutes * 60, due_date=due)
+            _save_deadline(attempt, deadline)
 
 
 def _refresh_running_deadlines(*, user: User, exam: Exam) -> None:

@@ -5,8 +5,10 @@ Exams and attempts are read-only here: Studio's publish owns exams, and attempt
 statuses change only through `core.api` (the verify and reject actions below).
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.utils import timezone
@@ -35,9 +37,72 @@ class UserAdmin(BaseUserAdmin):
     list_display = ('username', 'lms_user_id', 'email', 'full_name', 'is_staff')
     search_fields = ('username', 'email', 'full_name', 'lms_user_id')
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ('LMS', {'fields': ('lms_user_id', 'anonymous_user_id', 'full_name')}),
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        """
+        Lock the LMS identity of an existing user: attempts, roles and JWT logins find users by it.
+
+        The username of a user the LMS knows (one with an lms_user_id) is locked too:
+        the LMS sends it in every JWT, and the JWT login renames users to match it.
+        """
+        if obj is None:
+            return self.readonly_fields
+        locked = ('lms_user_id', 'anonymous_user_id')
+        if obj.lms_user_id is not None:
+            locked = ('username', *locked)
+        return (*self.readonly_fields, *locked)
+
+    def has_delete_permission(self, request, obj=None):
+        """Refuse deleting (it would erase attempts): retire the user through the retirement API instead."""
+        return False
+
+
+def as_validation_error(error: ExamBaseException) -> ValidationError:
+    """Return the refusal of core.api as a form error, shown on the re-rendered form."""
+    return ValidationError(error.message)
+
+
+class ApiRefusalMixin:
+    """
+    A save that core.api refuses although the form was valid (a concurrent change) shows only its error.
+
+    The api validates in the form's clean() first, so a refusal usually re-renders
+    the form with what was typed; this catches the rest. The exception leaves
+    Django's change form view before it logs the change or says "added", and the
+    view's transaction is rolled back.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url='', extra_context=None):
+        """Show the refusal of core.api as the only message and return to the same form."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ExamBaseException as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """
+    History pages where reverting to an old version is a change like any other.
+
+    django-simple-history saves a revert with save_model (so through core.api
+    where the admin routes saves there) but asks only for the view permission:
+    here a revert needs the change permission, and a refusal of core.api shows
+    only its error.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Refuse a revert (POST) on a page that may not change rows; show the api's refusal as the only message."""
+        if request.method == 'POST' and not self.has_change_permission(request):
+            raise PermissionDenied
+        try:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        except ExamBaseException as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class ReadOnlyAdminMixin:
@@ -57,38 +122,89 @@ class ReadOnlyAdminMixin:
 
 
 @admin.register(ProctoringProvider)
-class ProctoringProviderAdmin(SimpleHistoryAdmin):
+class ProctoringProviderAdmin(ApiRefusalMixin, HistoryAdmin):
     """LTI proctoring tools; a provider with an org is offered only to that org's courses."""
 
     list_display = ('name', 'verbose_name', 'org_key', 'lti_configuration_id', 'is_active', 'modified')
     list_filter = ('is_active', 'org_key')
     search_fields = ('name', 'verbose_name', 'org_key', 'lti_configuration_id')
-    readonly_fields = ('created', 'modified')
+    readonly_fields = ('name', 'lti_configuration_id', 'created', 'modified')
     formfield_overrides = {models.URLField: {'assume_scheme': 'https'}}
+
+    def has_add_permission(self, request):
+        """Refuse adding: a provider comes with its LTI registration (manage.py register_lti_tool)."""
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        """Refuse deleting: exams and course configurations refer to providers; deactivate one instead."""
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Save the changed fields through core.api."""
+        changes = {name: form.cleaned_data[name] for name in api.PROVIDER_EDITABLE_FIELDS if name in form.cleaned_data}
+        api.update_proctoring_provider(obj.name, changes=changes)
+
+
+class CourseExamConfigurationAdminForm(forms.ModelForm):
+    """A course configuration form that core.api validates (provider offered to the course, escalation email)."""
+
+    class Meta:
+        model = CourseExamConfiguration
+        fields = ('provider', 'escalation_email', 'allow_opt_out')
+
+    def clean(self):
+        """Add core.api's refusal as a form error."""
+        cleaned = super().clean()
+        if not self.errors:
+            provider = cleaned.get('provider')
+            try:
+                api.validate_course_exam_configuration(
+                    self.instance.course_id,
+                    provider_name=provider.name if provider else None,
+                    escalation_email=cleaned.get('escalation_email'),
+                )
+            except ExamBaseException as error:
+                raise as_validation_error(error) from error
+        return cleaned
 
 
 @admin.register(CourseExamConfiguration)
-class CourseExamConfigurationAdmin(SimpleHistoryAdmin):
+class CourseExamConfigurationAdmin(ApiRefusalMixin, HistoryAdmin):
     """
-    A course's proctoring choices.
+    A course's proctoring choices, saved through core.api as Studio's Proctoring settings save them.
 
-    The provider and escalation email are set from Studio's Proctoring settings
-    (authoring MFE), because a provider change also moves the course's exams.
+    A provider change there also moves the course's active proctored exams to the
+    new provider, so the admin never writes the row itself.
     """
 
+    form = CourseExamConfigurationAdminForm
     list_display = ('course_id', 'provider', 'escalation_email', 'allow_opt_out', 'modified')
     list_filter = ('provider', 'allow_opt_out')
     list_select_related = ('provider',)
     search_fields = ('course_id', 'escalation_email')
-    readonly_fields = ('course_id', 'provider', 'escalation_email', 'created', 'modified')
+    readonly_fields = ('course_id', 'created', 'modified')
 
     def has_add_permission(self, request, obj=None):
         """Refuse adding: configurations are created from the authoring MFE."""
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        """Refuse deleting: choosing no provider (through the form) is how a course stops proctoring."""
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Save through core.api (a provider change moves the course's exams)."""
+        provider = form.cleaned_data.get('provider')
+        api.update_course_exam_configuration(
+            obj.course_id,
+            provider_name=provider.name if provider else None,
+            escalation_email=form.cleaned_data.get('escalation_email'),
+            allow_opt_out=form.cleaned_data['allow_opt_out'],
+        )
+
 
 @admin.register(Exam)
-class ExamAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ExamAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     """Exams as Studio published them; change them by publishing the course again."""
 
     list_display = (
@@ -127,7 +243,7 @@ class AttemptReviewInline(admin.TabularInline):
 
 
 @admin.register(ExamAttempt)
-class ExamAttemptAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ExamAttemptAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     """Learners' attempts; staff act on them with the verify, reject, reset and resume actions."""
 
     list_display = (
@@ -217,21 +333,13 @@ class ExamAttemptAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
             self.message_user(request, f'{action} refused for ' + '; '.join(refused), messages.ERROR)
 
 
-class AccommodationAdminMixin:
+class AccommodationAdminMixin(ApiRefusalMixin):
     """
     Saves and deletes (bulk deletes included) go through core.api, so a running attempt's deadline follows at once.
 
-    A save core.api refuses rolls back and shows only its error: the exception
-    leaves Django's change form view before it logs the change or says "added".
+    The form's clean() asks core.api whether it would accept the row: if not, the
+    form comes back with what was typed and the api's error.
     """
-
-    def changeform_view(self, request, object_id=None, form_url='', extra_context=None):
-        """Show the refusal of core.api as the only message and return to the same form."""
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ExamBaseException as error:
-            self.message_user(request, error.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     def delete_queryset(self, request, queryset):
         """Delete each selected row through core.api ("Delete selected" on the changelist)."""
@@ -239,17 +347,50 @@ class AccommodationAdminMixin:
             self.delete_model(request, obj)
 
 
+def allowance_spec_of(*, user: User, exam: Exam, extra_time_mins: int | None, time_multiplier) -> api.AllowanceSpec:
+    """Return the core.api request for an allowance as typed in the admin form (a multiplier wins over minutes)."""
+    return api.AllowanceSpec(
+        exam_id=exam.id,
+        username=user.username,
+        extra_time_mins=None if time_multiplier else extra_time_mins,
+        time_multiplier=time_multiplier or None,
+    )
+
+
+class StudentAllowanceAdminForm(forms.ModelForm):
+    """An allowance form that core.api validates before anything is saved."""
+
+    class Meta:
+        model = StudentAllowance
+        fields = ('user', 'exam', 'extra_time_mins', 'time_multiplier')
+
+    def clean(self):
+        """Add core.api's refusal (unknown learner, exam outside its course, amount out of range) as a form error."""
+        cleaned = super().clean()
+        if not self.errors:
+            spec = allowance_spec_of(
+                user=cleaned['user'],
+                exam=cleaned['exam'],
+                extra_time_mins=cleaned.get('extra_time_mins'),
+                time_multiplier=cleaned.get('time_multiplier'),
+            )
+            try:
+                api.validate_allowances(cleaned['exam'].course_id, specs=[spec])
+            except ExamBaseException as error:
+                raise as_validation_error(error) from error
+        return cleaned
+
+
 @admin.register(StudentAllowance)
-class StudentAllowanceAdmin(AccommodationAdminMixin, SimpleHistoryAdmin):
+class StudentAllowanceAdmin(AccommodationAdminMixin, HistoryAdmin):
     """Extra time of learners on exams (saved through core.api, which extends running attempts)."""
+
+    form = StudentAllowanceAdminForm
 
     def save_model(self, request, obj, form, change):
         """Upsert through core.api (a refusal propagates to changeform_view)."""
-        spec = api.AllowanceSpec(
-            exam_id=obj.exam_id,
-            username=obj.user.username,
-            extra_time_mins=None if obj.time_multiplier else obj.extra_time_mins,
-            time_multiplier=obj.time_multiplier,
+        spec = allowance_spec_of(
+            user=obj.user, exam=obj.exam, extra_time_mins=obj.extra_time_mins, time_multiplier=obj.time_multiplier
         )
         saved = api.upsert_allowances(obj.exam.course_id, specs=[spec], actor=request.user)
         obj.pk = saved[0].pk
@@ -305,9 +446,30 @@ class CourseStaffRoleAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
+class DueDateExtensionAdminForm(forms.ModelForm):
+    """A due date extension form that core.api validates before anything is saved."""
+
+    class Meta:
+        model = DueDateExtension
+        fields = ('user', 'exam', 'due_date')
+
+    def clean(self):
+        """Add core.api's refusal as a form error."""
+        cleaned = super().clean()
+        if not self.errors:
+            exam, user = cleaned['exam'], cleaned['user']
+            try:
+                api.validate_due_date_extension(exam.course_id, exam_id=exam.id, username=user.username, email=None)
+            except ExamBaseException as error:
+                raise as_validation_error(error) from error
+        return cleaned
+
+
 @admin.register(DueDateExtension)
-class DueDateExtensionAdmin(AccommodationAdminMixin, SimpleHistoryAdmin):
+class DueDateExtensionAdmin(AccommodationAdminMixin, HistoryAdmin):
     """Personal due dates (saved through core.api, which moves running deadlines)."""
+
+    form = DueDateExtensionAdminForm
 
     list_display = ('id', 'user', 'exam', 'due_date', 'granted_by', 'modified')
     list_select_related = ('user', 'exam', 'granted_by')

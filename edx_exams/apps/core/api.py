@@ -15,6 +15,8 @@ from edx_exams.apps.core.accommodations import (
     list_due_date_extensions,
     set_due_date_extension,
     upsert_allowances,
+    validate_allowances,
+    validate_due_date_extension,
 )
 from edx_exams.apps.core.attempts import (
     ATTEMPT_ACTIONS,
@@ -28,7 +30,11 @@ from edx_exams.apps.core.attempts import (
     start_attempt,
     update_attempt_with_action,
 )
-from edx_exams.apps.core.configs import get_course_exam_configuration, update_course_exam_configuration
+from edx_exams.apps.core.configs import (
+    get_course_exam_configuration,
+    update_course_exam_configuration,
+    validate_course_exam_configuration,
+)
 from edx_exams.apps.core.exams import ExamSpec, PublishResult, list_active_exams, publish_course_exams
 from edx_exams.apps.core.exceptions import AnotherAttemptInProgress, ExamIllegalStatusTransition
 from edx_exams.apps.core.instructor import (
@@ -39,6 +45,7 @@ from edx_exams.apps.core.instructor import (
     iter_course_attempt_rows,
     list_course_attempt_rows,
 )
+from edx_exams.apps.core.locks import lock_attempt
 from edx_exams.apps.core.onboarding import OnboardingStatus, get_onboarding_exam, get_onboarding_status
 from edx_exams.apps.core.proctoring_control import (
     add_attempt_time,
@@ -48,7 +55,13 @@ from edx_exams.apps.core.proctoring_control import (
     resume_attempt_clock,
     save_proctoring_provider,
 )
-from edx_exams.apps.core.providers import ProviderSettings, get_provider_settings, list_providers
+from edx_exams.apps.core.providers import (
+    PROVIDER_EDITABLE_FIELDS,
+    ProviderSettings,
+    get_provider_settings,
+    list_providers,
+    update_proctoring_provider,
+)
 from edx_exams.apps.core.resets import reset_exam_attempt
 from edx_exams.apps.core.retirement import RetirementResult, retire_user
 from edx_exams.apps.core.roles import (
@@ -125,5 +138,11 @@ __all__ = [
     'start_attempt',
     'time_remaining_seconds',
     'transition_attempt',
+    'lock_attempt',
     'update_attempt_with_action',
+    'PROVIDER_EDITABLE_FIELDS',
+    'update_proctoring_provider',
+    'validate_allowances',
+    'validate_course_exam_configuration',
+    'validate_due_date_extension',
 ]

@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     label = 'core'
     verbose_name = 'Exams'
 
-    def ready(self):
+    def ready(self) -> None:
         """Connect the signal handlers and register the deploy checks."""
         from edx_exams.apps.core import checks  # noqa: F401
         from edx_exams.apps.core.signals import handlers  # noqa: F401

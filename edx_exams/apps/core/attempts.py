@@ -6,6 +6,7 @@ Every status change goes through `transitions.transition_attempt`.
 
 import logging
 from datetime import datetime, timedelta
+from typing import overload
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -22,6 +23,7 @@ from edx_exams.apps.core.exceptions import (
     ExamIllegalStatusTransition,
     ExamPermissionDenied,
 )
+from edx_exams.apps.core.locks import lock_attempt, lock_learner, share_lock_exam
 from edx_exams.apps.core.models import AttemptReview, CourseExamConfiguration, Exam, ExamAttempt, User
 from edx_exams.apps.core.roles import is_course_staff
 from edx_exams.apps.core.signals.signals import ATTEMPT_RESET
@@ -35,7 +37,7 @@ from edx_exams.apps.core.statuses import (
     REVIEWABLE,
 )
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
-from edx_exams.apps.core.transitions import submit_if_expired, transition_attempt
+from edx_exams.apps.core.transitions import decide_review, submit_if_expired, transition_attempt
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +128,8 @@ def create_exam_attempt(*, user: User, exam_id: int, start_clock: bool, now: dat
     exam = get_exam(exam_id)
     _check_exam_open(exam, user=user, now=now)
     with transaction.atomic():
-        _lock_learner(user)
+        share_lock_exam(exam.id)  # before the learner's row: the new attempt points at the exam
+        lock_learner(user.id)
         attempt = get_current_attempt(user=user, exam=exam, now=now)
         if attempt is None or attempt.ready_to_resume:
             attempt = _insert_attempt(user=user, exam=exam, resuming=attempt)
@@ -147,16 +150,11 @@ def start_attempt(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        _lock_learner(attempt.user)
+        lock_learner(attempt.user_id)
         if attempt.status not in IN_PROGRESS:
             _check_no_other_running_attempt(attempt, now=now)
         attempt, _ = transition_attempt(attempt.id, S.STARTED, actor=actor, now=now, allowed_from=allowed_from)
     return attempt
-
-
-def _lock_learner(user: User) -> None:
-    """Serialise a learner's attempt creation and starts on their user row (a no-op on SQLite)."""
-    list(User.objects.select_for_update().filter(pk=user.pk).values_list('pk', flat=True))
 
 
 def update_attempt_with_action(
@@ -190,8 +188,7 @@ def _apply_learner_action(attempt: ExamAttempt, action: str, *, actor: User, now
         _require_status(attempt, LEARNER_STARTABLE, action)
         return start_attempt(attempt=attempt, actor=actor, now=now, allowed_from=LEARNER_STARTABLE)
     if action == 'submit':
-        attempt, _ = transition_attempt(attempt.id, S.SUBMITTED, actor=actor, now=now, idempotent_from=COMPLETED)
-        return attempt
+        return _submit(attempt, actor=actor, now=now)
     allowed_from = None
     if action == 'error':
         log.warning('Learner reported an error attempt_id=%s user_id=%s detail=%r', attempt.id, actor.id, detail[:500])
@@ -203,6 +200,18 @@ def _apply_learner_action(attempt: ExamAttempt, action: str, *, actor: User, now
         _decline_checks(attempt)
     status = LEARNER_ACTION_STATUSES[action]
     attempt, _ = transition_attempt(attempt.id, status, actor=actor, now=now, allowed_from=allowed_from)
+    return attempt
+
+
+def _submit(attempt: ExamAttempt, *, actor: User, now: datetime) -> ExamAttempt:
+    """Submit the learner's attempt; one reset while the request ran answers unchanged, like any reset one."""
+    try:
+        attempt, _ = transition_attempt(attempt.id, S.SUBMITTED, actor=actor, now=now, idempotent_from=COMPLETED)
+    except ExamIllegalStatusTransition:
+        current = get_attempt(attempt.id)
+        if current.is_active:
+            raise
+        return _act_on_inactive(current, 'submit')
     return attempt
 
 
@@ -244,7 +253,14 @@ def _act_on_inactive(attempt: ExamAttempt, action: str) -> ExamAttempt:
     raise ExamIllegalStatusTransition(f'Attempt {attempt.id} was reset or replaced; it can no longer change.')
 
 
+@overload
+def _expire_on_read(attempt: ExamAttempt, *, now: datetime | None) -> ExamAttempt: ...
+@overload
+def _expire_on_read(attempt: None, *, now: datetime | None) -> None: ...
+@overload
+def _expire_on_read(attempt: ExamAttempt | None, *, now: datetime | None) -> ExamAttempt | None: ...
 def _expire_on_read(attempt: ExamAttempt | None, *, now: datetime | None) -> ExamAttempt | None:
+    """Submit `attempt` if its time is up (a reset attempt is left alone); return the attempt as it is now."""
     if attempt is None or not attempt.is_active:  # a reset attempt is history, never submitted
         return attempt
     return submit_if_expired(attempt, now=now or timezone.now())
@@ -279,7 +295,7 @@ def _insert_attempt(*, user: User, exam: Exam, resuming: ExamAttempt | None = No
 
 def _archive_resumed(attempt: ExamAttempt) -> None:
     """Take the errored attempt out of the learner's view once its continuation exists."""
-    locked = ExamAttempt.objects.select_for_update().get(pk=attempt.pk)
+    locked = lock_attempt(attempt.pk)
     if not (locked.is_active and locked.ready_to_resume):  # a concurrent request resumed it first
         raise IntegrityError('attempt already resumed')
     locked.is_active = False
@@ -309,7 +325,7 @@ def _review(attempt: ExamAttempt, action: str, *, actor: User, now: datetime, co
     _require_status(attempt, REVIEWABLE, action)
     decision = STAFF_ACTION_STATUSES[action]
     with transaction.atomic():
-        attempt, changed = transition_attempt(attempt.id, decision, actor=actor, now=now)
+        attempt, changed = decide_review(attempt.id, decision, actor=actor, now=now)
         if changed or comment:
             AttemptReview.objects.create(attempt=attempt, reviewer=actor, decision=decision, comment=comment)
     log.info('Attempt reviewed attempt_id=%s decision=%s reviewer_id=%s', attempt.id, decision, actor.id)
@@ -322,7 +338,7 @@ def _mark_ready_to_resume(attempt: ExamAttempt, *, actor: User) -> ExamAttempt:
     if attempt.start_time is None:
         raise ExamIllegalStatusTransition('This attempt never started; reset it instead of resuming it.')
     with transaction.atomic():
-        locked = ExamAttempt.objects.select_for_update().get(pk=attempt.pk)
+        locked = lock_attempt(attempt.pk)
         if locked.status == S.ERROR and locked.is_active and not locked.ready_to_resume:
             locked.ready_to_resume = True
             locked.save(update_fields=['ready_to_resume', 'modified'])
@@ -348,7 +364,8 @@ def _retake(attempt: ExamAttempt, *, actor: User) -> ExamAttempt:
     _require(retakeable, 'Only practice and onboarding exams can be retaken.')
     _require_status(attempt, RETAKEABLE, RETAKE_ACTION)
     with transaction.atomic():
-        locked = ExamAttempt.objects.select_for_update().get(pk=attempt.pk)
+        share_lock_exam(exam.id)  # lock order: exam, learner, attempt (the new attempt points at both)
+        locked = lock_attempt(attempt.pk)
         if not locked.is_active:  # a concurrent retake already archived it (or staff reset it)
             current = get_current_attempt(user=attempt.user, exam=attempt.exam)
             if current is None:
@@ -378,7 +395,7 @@ def _decline_checks(attempt: ExamAttempt) -> None:
     _require_status(attempt, DECLINABLE | {S.DECLINED}, 'decline')
 
 
-def _require_status(attempt: ExamAttempt, statuses: frozenset, action: str) -> None:
+def _require_status(attempt: ExamAttempt, statuses: frozenset[str], action: str) -> None:
     if attempt.status not in statuses:
         raise ExamIllegalStatusTransition(f'Action {action} is not allowed on an attempt that is {attempt.status}.')
 

@@ -1,6 +1,7 @@
 """JWT authentication: strict signature checks, and users keyed on their LMS user id."""
 
 import logging
+from typing import Any, cast
 
 import jwt
 from django.conf import settings
@@ -14,10 +15,12 @@ from edx_rest_framework_extensions.auth.jwt.decoder import (
 from edx_rest_framework_extensions.auth.jwt.decoder import jwt_decode_handler as edx_jwt_decode_handler
 from rest_framework import exceptions
 
+from edx_exams.apps.core.models import User
+
 log = logging.getLogger(__name__)
 
 
-class ExamsJwtAuthentication(JwtAuthentication):
+class ExamsJwtAuthentication(JwtAuthentication):  # type: ignore[misc]  # edx-drf-extensions is untyped
     """
     edx-drf-extensions' JwtAuthentication, made safe for renamed LMS users.
 
@@ -27,14 +30,14 @@ class ExamsJwtAuthentication(JwtAuthentication):
     is refused, and a token never renames a retired row back to its old name.
     """
 
-    def authenticate_credentials(self, payload):
+    def authenticate_credentials(self, payload: dict[str, Any]) -> User:
         """Return the active user of the token, renaming the row known by the LMS user id if needed."""
         lms_user_id = payload.get('user_id')
         username = payload.get('preferred_username') or payload.get('username')
         if lms_user_id is not None and username:
             self._rename_user_with_lms_id(lms_user_id, username)
         try:
-            user = super().authenticate_credentials(payload)
+            user: User = super().authenticate_credentials(payload)
         except IntegrityError as error:  # pragma: no cover - a concurrent first login; the retry finds the row
             raise exceptions.AuthenticationFailed('Please retry.') from error
         if not user.is_active:
@@ -42,7 +45,7 @@ class ExamsJwtAuthentication(JwtAuthentication):
         return user
 
     @staticmethod
-    def _rename_user_with_lms_id(lms_user_id, username):
+    def _rename_user_with_lms_id(lms_user_id: int, username: str) -> None:
         user_model = get_user_model()
         existing = user_model.objects.filter(lms_user_id=lms_user_id).exclude(username=username).first()
         if existing is None or not existing.is_active:
@@ -56,7 +59,7 @@ class ExamsJwtAuthentication(JwtAuthentication):
         existing.save(update_fields=['username'])
 
 
-def jwt_decode_handler(token):
+def jwt_decode_handler(token: str) -> dict[str, Any]:
     """
     JWT_DECODE_HANDLER: verify the signature against a non-empty key set, then check the claims.
 
@@ -72,9 +75,10 @@ def jwt_decode_handler(token):
     if not key_set:
         raise jwt.InvalidTokenError('No JWT verification key is configured.')
     verify_jwk_signature_using_keyset(token, key_set, verify_exp=False)
-    return edx_jwt_decode_handler(token)
+    claims: dict[str, Any] = edx_jwt_decode_handler(token)
+    return claims
 
 
-def _symmetric_secret():
-    issuers = settings.JWT_AUTH.get('JWT_ISSUERS') or [{}]
+def _symmetric_secret() -> str | None:
+    issuers: list[dict[str, str]] = cast(dict[str, Any], settings.JWT_AUTH).get('JWT_ISSUERS') or [{}]
     return issuers[0].get('SECRET_KEY')

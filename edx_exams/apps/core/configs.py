@@ -44,12 +44,9 @@ def update_course_exam_configuration(
     with transaction.atomic():
         config = _lock_configuration(course_id)
         provider = _resolve_provider(provider_name, course_id=course_id, current=config.provider)
-        if provider is None:
-            escalation_email = None
-        elif not escalation_email:
-            raise ExamBaseException('An escalation email is required when a proctoring provider is set.')
+        escalation_email = _checked_escalation_email(provider, escalation_email)
         old_provider_id = config.provider_id
-        changes = {'provider': provider, 'escalation_email': escalation_email}
+        changes: dict[str, object] = {'provider': provider, 'escalation_email': escalation_email}
         if allow_opt_out is not None:
             changes['allow_opt_out'] = allow_opt_out
         _save_changes(config, changes)
@@ -59,9 +56,29 @@ def update_course_exam_configuration(
     return config
 
 
+def validate_course_exam_configuration(
+    course_id: str, *, provider_name: str | None, escalation_email: str | None
+) -> None:
+    """Raise what `update_course_exam_configuration` would raise for these values; store nothing."""
+    check_storable_course_id(course_id)
+    current = get_course_exam_configuration(course_id)
+    provider = _resolve_provider(provider_name, course_id=course_id, current=current.provider if current else None)
+    _checked_escalation_email(provider, escalation_email)
+
+
+def _checked_escalation_email(provider: ProctoringProvider | None, escalation_email: str | None) -> str | None:
+    """Return the email to store: none without a provider; raise if a provider is set without one."""
+    if provider is None:
+        return None
+    if not escalation_email:
+        raise ExamBaseException('An escalation email is required when a proctoring provider is set.')
+    return escalation_email
+
+
 def _lock_configuration(course_id: str) -> CourseExamConfiguration:
     """Return the course's configuration locked for update, or a new unsaved one."""
-    config = CourseExamConfiguration.objects.select_for_update().select_related('provider').filter(course_id=course_id)
+    # Nothing joined: MySQL would lock the provider row too (see `locks`); the provider is read apart.
+    config = CourseExamConfiguration.objects.select_for_update().filter(course_id=course_id)
     return config.first() or CourseExamConfiguration(course_id=course_id)
 
 
@@ -82,7 +99,7 @@ def _resolve_provider(
     return provider
 
 
-def _save_changes(config: CourseExamConfiguration, changes: dict) -> None:
+def _save_changes(config: CourseExamConfiguration, changes: dict[str, object]) -> None:
     changed = [name for name, value in changes.items() if getattr(config, name) != value]
     for name in changed:
         setattr(config, name, changes[name])

@@ -8,14 +8,17 @@ by the LMS itself, never by this module.
 """
 
 import time
+from typing import Any, cast
 
 import jwt
 from django.conf import settings
 
+from edx_exams.apps.core.models import User
 
-def build_lms_jwt_payload(user, *, expires_in: int = 3600, **overrides) -> dict:
+
+def build_lms_jwt_payload(user: User, *, expires_in: int = 3600, **overrides: Any) -> dict[str, Any]:
     """Return the claims the LMS puts in a user's access token, with `overrides` applied."""
-    issuer = settings.JWT_AUTH['JWT_ISSUERS'][0]
+    issuer = _first_issuer()
     now = int(time.time())
     payload = {
         'iss': issuer['ISSUER'],
@@ -37,12 +40,18 @@ def build_lms_jwt_payload(user, *, expires_in: int = 3600, **overrides) -> dict:
     return payload
 
 
-def encode_lms_jwt(payload: dict, *, secret: str | None = None, algorithm: str = 'HS256') -> str:
+def encode_lms_jwt(payload: dict[str, Any], *, secret: str | None = None, algorithm: str = 'HS256') -> str:
     """Sign `payload` with the configured issuer secret (or `secret`)."""
-    key = secret if secret is not None else settings.JWT_AUTH['JWT_ISSUERS'][0]['SECRET_KEY']
+    key = secret if secret is not None else _first_issuer()['SECRET_KEY']
     return jwt.encode(payload, key, algorithm=algorithm)
 
 
-def build_lms_jwt(user, *, expires_in: int = 3600, **overrides) -> str:
+def build_lms_jwt(user: User, *, expires_in: int = 3600, **overrides: Any) -> str:
     """Return a signed LMS-style JWT for `user`."""
     return encode_lms_jwt(build_lms_jwt_payload(user, expires_in=expires_in, **overrides))
+
+
+def _first_issuer() -> dict[str, str]:
+    """Return the first of JWT_AUTH's issuers: the LMS whose tokens these imitate."""
+    jwt_auth = cast(dict[str, Any], settings.JWT_AUTH)
+    return cast(dict[str, str], jwt_auth['JWT_ISSUERS'][0])

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import QuerySet
@@ -59,7 +60,7 @@ class ExamSpec:
     hide_after_due: bool = False
     is_active: bool = True
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         exam_type = normalize_exam_type(self.exam_type)
         if exam_type not in ExamType.values:
             raise InvalidExamData(f'Unknown exam type {self.exam_type} for content id {self.content_id}.')
@@ -117,7 +118,8 @@ def publish_course_exams(course_id: str, *, exams: Sequence[ExamSpec]) -> Publis
 
 def check_storable_course_id(course_id: str) -> None:
     """Raise InvalidCourseKey (400) if `course_id` is longer than the course id columns."""
-    if len(course_id) > Exam._meta.get_field('course_id').max_length:
+    max_length = Exam._meta.get_field('course_id').max_length
+    if max_length is not None and len(course_id) > max_length:
         raise InvalidCourseKey('The course key is too long.')
 
 
@@ -226,12 +228,14 @@ def _apply_spec(
     result.created.append(exam.id)
 
 
-def _exam_fields(source: ExamSpec | Exam) -> dict:
+def _exam_fields(source: ExamSpec | Exam) -> dict[str, Any]:
     """Return the type and the updatable fields of `source`."""
     return {name: getattr(source, name) for name in ('exam_type', *UPDATABLE_FIELDS)}
 
 
-def _create_exam(course_id: str, content_id: str, fields: dict, *, provider: ProctoringProvider | None) -> Exam:
+def _create_exam(
+    course_id: str, content_id: str, fields: dict[str, Any], *, provider: ProctoringProvider | None
+) -> Exam:
     return Exam.objects.create(course_id=course_id, content_id=content_id, provider=provider, **fields)
 
 

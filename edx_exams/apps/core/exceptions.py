@@ -6,7 +6,7 @@ from rest_framework import status
 class ExamBaseException(Exception):
     """Base of every domain error; the API layer turns it into `{"detail": message}`."""
 
-    http_status = status.HTTP_400_BAD_REQUEST
+    http_status: int = status.HTTP_400_BAD_REQUEST
     default_message = 'The request could not be completed.'
 
     def __init__(self, message: str | None = None):
@@ -38,7 +38,7 @@ class CourseNotFound(ExamBaseException):
 class UserNotFound(ExamBaseException):
     """No user matches the given username, email or id."""
 
-    http_status = status.HTTP_400_BAD_REQUEST
+    http_status: int = status.HTTP_400_BAD_REQUEST
     default_message = 'User not found.'
 
 

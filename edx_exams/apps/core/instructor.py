@@ -12,6 +12,7 @@ memory stays bounded even on MySQL, whose client buffers whole result sets.
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import batched
+from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
@@ -21,6 +22,10 @@ from edx_exams.apps.core.statuses import ExamAttemptStatus
 
 # Ids per IN (...) list: stays under SQLite's bound-variable limit and MySQL's packet size.
 ID_BATCH_SIZE = 10_000
+
+# One attempt of the list: a `.values()` dict of ATTEMPT_ROW_FIELDS.
+AttemptRow = dict[str, Any]
+AttemptRows = QuerySet[ExamAttempt, AttemptRow]
 
 # The row of one attempt: model fields as `.values()` names them.
 ATTEMPT_ROW_FIELDS = (
@@ -70,7 +75,7 @@ class AttemptQuery:
     include_reset: bool = False
     ordering: str = DEFAULT_ATTEMPT_ORDERING
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         unknown = sorted(set(self.statuses) - set(ExamAttemptStatus.values))
         if unknown:
             raise InvalidAttemptQuery(f'Unknown attempt status: {", ".join(unknown)}.')
@@ -78,7 +83,7 @@ class AttemptQuery:
             raise InvalidAttemptQuery(f'Unknown ordering {self.ordering}; use one of {", ".join(ATTEMPT_ORDERINGS)}.')
 
 
-def list_course_attempt_rows(course_id: str, *, query: AttemptQuery) -> QuerySet:
+def list_course_attempt_rows(course_id: str, *, query: AttemptQuery) -> AttemptRows:
     """
     Return the course's attempts matching `query` as a lazy queryset of flat row dicts.
 
@@ -92,7 +97,7 @@ def list_course_attempt_rows(course_id: str, *, query: AttemptQuery) -> QuerySet
 
 def iter_course_attempt_rows(
     course_id: str, *, query: AttemptQuery, chunk_size: int = EXPORT_CHUNK_SIZE
-) -> Iterator[list[dict]]:
+) -> Iterator[list[AttemptRow]]:
     """
     Return an iterator over the matching rows in chunks of at most `chunk_size`, in attempt id order.
 
@@ -104,20 +109,20 @@ def iter_course_attempt_rows(
     return _chunks(_filtered(course_id, query).order_by('id'), chunk_size)
 
 
-def get_latest_staff_reviews(attempt_ids: Iterable[int]) -> dict[int, dict]:
+def get_latest_staff_reviews(attempt_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """
     Return `{attempt_id: {decision, reviewer, comment, created}}`: the latest staff review of each attempt.
 
     One query per 10,000 attempts; attempts without a staff review are absent.
     `reviewer` is the reviewer's username (None if they were deleted).
     """
-    latest = {}
+    latest: dict[int, dict[str, Any]] = {}
     for ids in batched(attempt_ids, ID_BATCH_SIZE):
         _add_latest_reviews(latest, ids)
     return latest
 
 
-def _add_latest_reviews(latest: dict, ids: tuple[int, ...]) -> None:
+def _add_latest_reviews(latest: dict[int, dict[str, Any]], ids: tuple[int, ...]) -> None:
     reviews = (
         AttemptReview.objects.filter(attempt_id__in=ids)
         .order_by('attempt_id', '-created', '-id')
@@ -139,7 +144,7 @@ def check_exam_in_course(course_id: str, *, exam_id: int | None) -> None:
         raise ExamDoesNotExist(f'Exam {exam_id} does not exist in course {course_id}.')
 
 
-def _filtered(course_id: str, query: AttemptQuery) -> QuerySet:
+def _filtered(course_id: str, query: AttemptQuery) -> AttemptRows:
     attempts = ExamAttempt.objects.filter(exam__course_id=course_id)
     if query.exam_id is not None:
         attempts = attempts.filter(exam_id=query.exam_id)
@@ -149,10 +154,11 @@ def _filtered(course_id: str, query: AttemptQuery) -> QuerySet:
         attempts = attempts.filter(status__in=query.statuses)
     if query.search:
         attempts = attempts.filter(Q(user__username__icontains=query.search) | Q(user__email__icontains=query.search))
-    return attempts.values(*ATTEMPT_ROW_FIELDS)
+    rows: AttemptRows = attempts.values(*ATTEMPT_ROW_FIELDS)
+    return rows
 
 
-def _ordered(rows: QuerySet, ordering: str) -> QuerySet:
+def _ordered(rows: AttemptRows, ordering: str) -> AttemptRows:
     """Sort by the ordering key, NULLs first ascending and last descending on every database, then by id."""
     descending = ordering.startswith('-')
     column = F(ATTEMPT_ORDERING_FIELDS[ordering.lstrip('-')])
@@ -162,7 +168,7 @@ def _ordered(rows: QuerySet, ordering: str) -> QuerySet:
     return rows.order_by(column.asc(nulls_first=True), tie_break)
 
 
-def _chunks(rows: QuerySet, chunk_size: int) -> Iterator[list[dict]]:
+def _chunks(rows: AttemptRows, chunk_size: int) -> Iterator[list[AttemptRow]]:
     last_id = 0
     while True:
         chunk = list(rows.filter(id__gt=last_id)[:chunk_size])

@@ -27,7 +27,7 @@ class User(AbstractUser):
     class Meta:
         db_table = 'core_user'
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.username
 
 
@@ -63,7 +63,7 @@ class ProctoringProvider(TimeStampedModel):
 
     history = HistoricalRecords()
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -81,7 +81,7 @@ class CourseExamConfiguration(TimeStampedModel):
 
     history = HistoricalRecords()
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.course_id
 
 
@@ -123,7 +123,7 @@ class Exam(TimeStampedModel):
         ]
         indexes = [models.Index(fields=['course_id', 'content_id'])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f'{self.exam_name} ({self.exam_type}, {self.content_id})'
 
     @property
@@ -179,7 +179,7 @@ class ExamAttempt(TimeStampedModel):
             models.Index(fields=['status', 'expires_at']),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f'attempt {self.pk} of user {self.user_id} on exam {self.exam_id}: {self.status}'
 
 
@@ -201,7 +201,7 @@ class StudentAllowance(TimeStampedModel):
     class Meta:
         constraints = [models.UniqueConstraint(fields=['user', 'exam'], name='one_allowance_per_user_exam')]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f'{self.extra_time_mins} extra minutes for user {self.user_id} on exam {self.exam_id}'
 
 
@@ -226,7 +226,7 @@ class CourseStaffRole(TimeStampedModel):
     class Meta:
         constraints = [models.UniqueConstraint(fields=['user', 'course_id', 'role'], name='one_role_per_user_course')]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f'{self.user_id} {self.role} on {self.course_id}'
 
 
@@ -249,7 +249,7 @@ class DueDateExtension(TimeStampedModel):
     class Meta:
         constraints = [models.UniqueConstraint(fields=['user', 'exam'], name='one_extension_per_user_exam')]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f'due {self.due_date:%Y-%m-%d %H:%M} for user {self.user_id} on exam {self.exam_id}'
 
 
@@ -274,5 +274,5 @@ class AttemptReview(TimeStampedModel):
     class Meta:
         indexes = [models.Index(fields=['attempt', 'created'])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f'{self.decision} of attempt {self.attempt_id} by user {self.reviewer_id}'

@@ -13,6 +13,7 @@ period. A course without an active onboarding exam has no onboarding status
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from edx_exams.apps.core.exam_types import ExamType
@@ -30,7 +31,7 @@ OTHER_COURSE_APPROVED = 'other_course_approved'
 @dataclass(frozen=True)
 class OnboardingStatus:
     """
-    The fields of the learning MFE's proctoring panel (client-contracts.md 2.1).
+    The fields of the learning MFE's proctoring panel (docs/references/client-contracts.rst section 2.1).
 
     `exam` is the onboarding exam to link to, or None once it is past due (the
     panel then shows "past due" instead of a link). `release_date` is None: Studio
@@ -78,7 +79,7 @@ def get_onboarding_status(
     )
 
 
-def _onboarding_exams(course_id: str):
+def _onboarding_exams(course_id: str) -> QuerySet[Exam]:
     exams = Exam.objects.filter(course_id=course_id, exam_type=ExamType.ONBOARDING, is_active=True)
     return exams.select_related('provider').order_by('-created', '-id')
 

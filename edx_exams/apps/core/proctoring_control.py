@@ -4,7 +4,7 @@ What a proctoring tool may do in core, through the LTI app: control the clock, f
 The clock as the tool controls it (LTI Assessment Control Service): `pause`
 freezes the clock of a running attempt, `resume` restarts it where it stopped,
 and extra time moves the deadline. Each function locks the attempt row inside a
-transaction, as `transition_attempt` does, so a learner's submit, the expiry
+transaction with `locks.lock_attempt`, as `transition_attempt` does, so a learner's submit, the expiry
 sweep and the tool are serialised on the row. None of them changes a status:
 that is only ever done by `transition_attempt`.
 
@@ -18,13 +18,14 @@ replaces the exam's due date).
 import logging
 import math
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from edx_exams.apps.core import timing
-from edx_exams.apps.core.exceptions import ExamAttemptDoesNotExist, ExamBaseException, ExamIllegalStatusTransition
+from edx_exams.apps.core.exceptions import ExamBaseException, ExamIllegalStatusTransition
+from edx_exams.apps.core.locks import lock_attempt
 from edx_exams.apps.core.models import ExamAttempt, ProctoringProvider
 from edx_exams.apps.core.statuses import IN_PROGRESS
 
@@ -62,7 +63,7 @@ def pause_attempt_clock(attempt_id: int, *, now: datetime | None = None) -> Exam
     """
     now = now or timezone.now()
     with transaction.atomic():
-        attempt = _lock_attempt(attempt_id)
+        attempt = lock_attempt(attempt_id)
         _require_running(attempt, 'pause')
         if attempt.paused_at is not None:
             return attempt
@@ -86,13 +87,12 @@ def resume_attempt_clock(attempt_id: int, *, now: datetime | None = None) -> Exa
     """
     now = now or timezone.now()
     with transaction.atomic():
-        attempt = _lock_attempt(attempt_id)
+        attempt = lock_attempt(attempt_id)
         _require_running(attempt, 'resume')
         if attempt.paused_at is None:
             return attempt
         remaining = attempt.paused_seconds_remaining
-        deadline = None if remaining is None else now + timedelta(seconds=remaining)
-        attempt.expires_at = _cap_by_due_date(attempt, deadline)
+        attempt.expires_at = _deadline_after(attempt, start=now, seconds=remaining)
         attempt.paused_at = None
         attempt.paused_seconds_remaining = None
         attempt.save(update_fields=['paused_at', 'paused_seconds_remaining', 'expires_at', 'modified'])
@@ -112,7 +112,7 @@ def add_attempt_time(attempt_id: int, *, minutes: int, now: datetime | None = No
         raise ExamBaseException('Extra time must be a positive number of minutes.')
     now = now or timezone.now()
     with transaction.atomic():
-        attempt = _lock_attempt(attempt_id)
+        attempt = lock_attempt(attempt_id)
         _require_running(attempt, 'update')
         added_seconds = _extend_clock(attempt, seconds=minutes * 60)
         added_minutes = math.ceil(added_seconds / 60)
@@ -133,23 +133,20 @@ def _extend_clock(attempt: ExamAttempt, *, seconds: int) -> float:
     if attempt.expires_at is None:
         return 0
     old = attempt.expires_at
-    attempt.expires_at = _cap_by_due_date(attempt, old + timedelta(seconds=seconds))
-    return max(0.0, (attempt.expires_at - old).total_seconds())
+    new = _deadline_after(attempt, start=old, seconds=seconds)
+    attempt.expires_at = new
+    return 0.0 if new is None else max(0.0, (new - old).total_seconds())
 
 
-def _cap_by_due_date(attempt: ExamAttempt, deadline: datetime | None) -> datetime | None:
-    """Cap `deadline` by the learner's due date (a personal extension replaces the exam's)."""
+def _deadline_after(attempt: ExamAttempt, *, start: datetime, seconds: float | None) -> datetime | None:
+    """Return `start` + `seconds` capped by the learner's due date (a personal extension replaces the exam's)."""
     due = timing.get_learner_terms(user_id=attempt.user_id, exam=attempt.exam).due_date
-    return timing.cap_by_due_date(deadline, due)
-
-
-def _lock_attempt(attempt_id: int) -> ExamAttempt:
-    try:
-        return ExamAttempt.objects.select_for_update().select_related('exam').get(pk=attempt_id)
-    except ExamAttempt.DoesNotExist as error:
-        raise ExamAttemptDoesNotExist() from error
+    return timing.compute_deadline(start=start, total_seconds=seconds, due_date=due)
 
 
 def _require_running(attempt: ExamAttempt, action: str) -> None:
+    """Refuse `action` unless the locked attempt is running and was not reset meanwhile."""
+    if not attempt.is_active:
+        raise ExamIllegalStatusTransition(f'Attempt {attempt.id} was reset; it can no longer change.')
     if attempt.status not in IN_PROGRESS:
         raise ExamIllegalStatusTransition(f'Action {action} is not allowed on an attempt that is {attempt.status}.')

@@ -14,6 +14,7 @@ from django.utils import timezone
 from edx_exams.apps.core.attempts import get_attempt
 from edx_exams.apps.core.exam_types import RETAKEABLE_TYPES
 from edx_exams.apps.core.exceptions import ExamPermissionDenied
+from edx_exams.apps.core.locks import lock_attempt
 from edx_exams.apps.core.models import ExamAttempt, User
 from edx_exams.apps.core.roles import is_course_staff
 from edx_exams.apps.core.signals.signals import ATTEMPT_RESET
@@ -34,7 +35,7 @@ def reset_exam_attempt(attempt_id: int, *, actor: User) -> ExamAttempt:
     attempt = get_attempt(attempt_id)
     _check_may_reset(attempt, actor)
     with transaction.atomic():
-        locked = ExamAttempt.objects.select_for_update().select_related('exam', 'user').get(pk=attempt.pk)
+        locked = lock_attempt(attempt.pk)
         if not locked.is_active:
             return locked
         locked.is_active = False

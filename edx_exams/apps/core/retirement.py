@@ -82,6 +82,7 @@ def _find_user_for_update(*, username: str | None, lms_user_id: int | None) -> U
         user = users.filter(lms_user_id=lms_user_id).first()
         what = f'LMS user id {lms_user_id}'
     else:
+        username = username or ''  # retire_user requires one of the two identifiers
         user = users.filter(username=username).first() or users.filter(username=retired_username_for(username)).first()
         what = f'username {username}'
     if user is None:

@@ -4,7 +4,7 @@ import csv
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, TextIO
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -140,7 +140,7 @@ def bulk_add_course_staff(csv_file: TextIO) -> StaffImportReport:
     return report
 
 
-def _import_staff_row(row: dict, *, line: int, report: StaffImportReport) -> None:
+def _import_staff_row(row: dict[str | None, Any], *, line: int, report: StaffImportReport) -> None:
     values = {(key or '').strip(): (value or '').strip() for key, value in row.items() if isinstance(value, str)}
     problem = _staff_row_problem(values, extra=row.get(None))
     if problem:
@@ -163,7 +163,7 @@ def _import_staff_row(row: dict, *, line: int, report: StaffImportReport) -> Non
     report.roles_existing += int(not role_created)
 
 
-def _staff_row_problem(values: dict, *, extra: Iterable | None) -> str | None:
+def _staff_row_problem(values: dict[str, str], *, extra: Iterable[str] | None) -> str | None:
     """Return why a CSV row cannot be imported, or None."""
     if extra:
         return 'too many columns'
@@ -180,6 +180,7 @@ def _staff_row_problem(values: dict, *, extra: Iterable | None) -> str | None:
         return f'invalid course key {values["course_id"]}'
     except ValidationError as error:
         return f'invalid username or email: {" ".join(error.messages)}'
-    if len(values['username']) > User._meta.get_field('username').max_length:
+    max_length = User._meta.get_field('username').max_length
+    if max_length is not None and len(values['username']) > max_length:
         return 'username is too long'
     return None

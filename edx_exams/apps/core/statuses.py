@@ -1,8 +1,9 @@
 """
 The attempt state machine: every status the clients know and the moves between them.
 
-`ALLOWED_TRANSITIONS` is the single source of truth; `core.api.transition_attempt`
-is the only function that changes a status, and it consults nothing else.
+`ALLOWED_TRANSITIONS` is the single source of truth; the functions of
+`core.transitions` (`transition_attempt`, and `decide_review` for staff's verdict)
+are the only ones that change a status, and they consult nothing else.
 """
 
 from django.db import models

@@ -10,6 +10,6 @@ log = logging.getLogger(__name__)
 
 
 @shared_task(name='edx_exams.apps.core.tasks.expire_overdue_attempts', ignore_result=True)
-def expire_overdue_attempts():
+def expire_overdue_attempts() -> int:
     """Beat task: submit running attempts past their deadline plus the grace period."""
     return api.expire_overdue_attempts()

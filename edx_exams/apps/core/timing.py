@@ -7,8 +7,10 @@ library only displays what it is told.
 """
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
@@ -33,7 +35,7 @@ def get_learner_terms(*, user_id: int, exam: Exam) -> LearnerTerms:
     """Return the learner's allowance and effective due date on `exam`, in one query."""
     allowance = StudentAllowance.objects.filter(user_id=user_id, exam_id=OuterRef('pk')).values('extra_time_mins')
     extension = DueDateExtension.objects.filter(user_id=user_id, exam_id=OuterRef('pk')).values('due_date')
-    row = (
+    row: Mapping[str, Any] = (
         Exam.objects.filter(pk=exam.pk)
         .annotate(extra=Subquery(allowance[:1]), extended_due=Subquery(extension[:1]))
         .values('extra', 'extended_due')
@@ -54,8 +56,22 @@ def get_total_time_mins(exam: Exam, extra_time_mins: int) -> int | None:
 
 def compute_deadline(*, start: datetime, total_seconds: float | None, due_date: datetime | None) -> datetime | None:
     """Return when an attempt started at `start` must end: the time allowed, capped by the due date."""
-    uncapped = None if total_seconds is None else start + timedelta(seconds=total_seconds)
+    uncapped = None if total_seconds is None else add_seconds(start, total_seconds)
     return cap_by_due_date(uncapped, due_date)
+
+
+def add_seconds(moment: datetime, seconds: float) -> datetime:
+    """
+    Return `moment` moved by `seconds`, stopping at the first or last moment the calendar has.
+
+    A deadline at a due date of 9999-12-31T23:59:59Z plus extra time would
+    otherwise overflow; capped by the due date it stays where it was.
+    """
+    try:
+        return moment + timedelta(seconds=seconds)
+    except OverflowError:
+        end = datetime.max if seconds > 0 else datetime.min
+        return end.replace(tzinfo=moment.tzinfo)
 
 
 def cap_by_due_date(deadline: datetime | None, due_date: datetime | None) -> datetime | None:
@@ -72,9 +88,9 @@ def allowed_seconds(attempt: ExamAttempt, terms: LearnerTerms) -> float | None:
     return None if total is None else total * 60
 
 
-def allowed_minutes_until(deadline: datetime | None, start: datetime) -> int | None:
-    """Return the whole minutes between `start` and `deadline` (rounded up), or None without a deadline."""
-    if deadline is None:
+def allowed_minutes_until(deadline: datetime | None, start: datetime | None) -> int | None:
+    """Return the whole minutes between `start` and `deadline` (rounded up), or None without either."""
+    if deadline is None or start is None:
         return None
     return max(0, math.ceil((deadline - start).total_seconds() / 60))
 

@@ -1,11 +1,14 @@
 """
-The one function through which every attempt status changes.
+The functions through which every attempt status changes.
 
-It locks the attempt row (SELECT ... FOR UPDATE), checks the transition table,
-sets timestamps and records side effects in the same transaction; work outside
-the database runs only after commit. A learner's submit, the expiry sweep and a
-proctoring tool racing each other are therefore serialised on the row: the
-second one sees the first one's result.
+They are `transition_attempt`, `decide_review` (staff's verdict) and
+`submit_if_expired` (the clock ran out). Each locks the attempt row (``locks.lock_attempt``, nothing joined), checks the
+transition table, sets timestamps and records side effects in the same
+transaction; work outside the database runs only after commit. A learner's
+submit, the expiry sweep, a staff reset and a proctoring tool racing each other
+are therefore serialised on the row: the second one sees the first one's result.
+Everything that decides whether the move may happen (the status, whether the
+attempt was reset) is read under that lock, never before it.
 """
 
 from datetime import datetime
@@ -15,7 +18,8 @@ from django.utils import timezone
 
 from edx_exams.apps.core import timing
 from edx_exams.apps.core.effects import record_transition_effects
-from edx_exams.apps.core.exceptions import ExamAttemptDoesNotExist, ExamIllegalStatusTransition
+from edx_exams.apps.core.exceptions import ExamIllegalStatusTransition
+from edx_exams.apps.core.locks import lock_attempt
 from edx_exams.apps.core.models import ExamAttempt, User
 from edx_exams.apps.core.statuses import (
     COMPLETED,
@@ -41,20 +45,36 @@ def transition_attempt(
     nothing and returns `changed=False`. Any other move the table does not
     allow raises ExamIllegalStatusTransition and leaves the attempt as it was.
     `allowed_from` narrows the table for one caller (a learner's action): it is
-    checked on the locked row, so a status committed concurrently is seen.
+    checked on the locked row, so a status committed concurrently is seen. A
+    reset or archived attempt (`is_active` False) is history: any move raises
+    ExamIllegalStatusTransition, even one that a reset committed a moment ago.
     """
     now = now or timezone.now()
     with transaction.atomic():
-        attempt = _lock_attempt(attempt_id)
-        from_status = attempt.status
-        if allowed_from is not None and from_status not in allowed_from:
-            raise ExamIllegalStatusTransition(f'Cannot move attempt {attempt.id} from {from_status} to {to_status}.')
-        if from_status == to_status or from_status in idempotent_from:
+        attempt = lock_attempt(attempt_id)
+        if not attempt.is_active:
+            raise ExamIllegalStatusTransition(f'Attempt {attempt.id} was reset or replaced; it can no longer change.')
+        if allowed_from is not None and attempt.status not in allowed_from:
+            raise ExamIllegalStatusTransition(f'Cannot move attempt {attempt.id} from {attempt.status} to {to_status}.')
+        if attempt.status == to_status or attempt.status in idempotent_from:
             return attempt, False
-        _check_transition(attempt, to_status)
-        update_fields = _apply_status(attempt, to_status, now=now)
-        attempt.save(update_fields=[*update_fields, 'modified'])
-        record_transition_effects(attempt=attempt, from_status=from_status, to_status=to_status, actor=actor)
+        _move(attempt, to_status, actor=actor, now=now)
+    return attempt, True
+
+
+def decide_review(attempt_id: int, decision: str, *, actor: User, now: datetime) -> tuple[ExamAttempt, bool]:
+    """
+    Record staff's review `decision` (verified, rejected) on attempt `attempt_id`; return `(attempt, changed)`.
+
+    Unlike any other move, a review may still settle the outcome of a reset or
+    retaken attempt (an onboarding verdict matters after the learner retook it).
+    Deciding again the same way changes nothing.
+    """
+    with transaction.atomic():
+        attempt = lock_attempt(attempt_id)
+        if attempt.status == decision:
+            return attempt, False
+        _move(attempt, decision, actor=actor, now=now)
     return attempt, True
 
 
@@ -63,9 +83,9 @@ def submit_if_expired(attempt: ExamAttempt, *, now: datetime, grace_seconds: int
     if not timing.is_expired(attempt, now=now, grace_seconds=grace_seconds):
         return attempt
     with transaction.atomic():
-        locked = _lock_attempt(attempt.id)
-        if not timing.is_expired(locked, now=now, grace_seconds=grace_seconds):
-            return locked  # somebody else moved it first
+        locked = lock_attempt(attempt.id)
+        if not locked.is_active or not timing.is_expired(locked, now=now, grace_seconds=grace_seconds):
+            return locked  # somebody else moved or reset it first
         from_status = locked.status
         locked.status = ExamAttemptStatus.SUBMITTED
         locked.end_time = locked.expires_at
@@ -76,11 +96,13 @@ def submit_if_expired(attempt: ExamAttempt, *, now: datetime, grace_seconds: int
     return locked
 
 
-def _lock_attempt(attempt_id: int) -> ExamAttempt:
-    try:
-        return ExamAttempt.objects.select_for_update().select_related('exam', 'user').get(pk=attempt_id)
-    except ExamAttempt.DoesNotExist as error:
-        raise ExamAttemptDoesNotExist() from error
+def _move(attempt: ExamAttempt, to_status: str, *, actor: User | None, now: datetime) -> None:
+    """Check the table, then move the locked `attempt` to `to_status` with its timestamps and side effects."""
+    from_status = attempt.status
+    _check_transition(attempt, to_status)
+    update_fields = _apply_status(attempt, to_status, now=now)
+    attempt.save(update_fields=[*update_fields, 'modified'])
+    record_transition_effects(attempt=attempt, from_status=from_status, to_status=to_status, actor=actor)
 
 
 def _check_transition(attempt: ExamAttempt, to_status: str) -> None:

@@ -1,7 +1,10 @@
 """Django admin of the events app: the outbox, to watch pending and failed events and push them."""
 
+from typing import Any
+
 from django.contrib import admin, messages
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 
 from edx_exams.apps.events import api
 from edx_exams.apps.events.models import OutboxEvent
@@ -13,11 +16,11 @@ class DeliveryStateFilter(admin.SimpleListFilter):
     title = 'delivery state'
     parameter_name = 'state'
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: Any) -> tuple[tuple[str, str], ...]:
         """Return the three states."""
         return (('pending', 'Pending'), ('failed', 'Failed'), ('sent', 'Sent'))
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[OutboxEvent]) -> QuerySet[OutboxEvent]:
         """Filter by the chosen state."""
         unsent = queryset.filter(sent_at__isnull=True)
         if self.value() == 'pending':
@@ -53,21 +56,21 @@ class OutboxEventAdmin(admin.ModelAdmin):
         return event.last_error[:120]
 
     @admin.action(description='Publish now (with earlier unsent events of the same attempts)')
-    def publish_now(self, request, queryset):
+    def publish_now(self, request: HttpRequest, queryset: QuerySet[OutboxEvent]) -> None:
         """Publish the selected events' attempts in order, ignoring their backoff."""
         attempt_ids = sorted(set(queryset.filter(sent_at__isnull=True).values_list('attempt_id', flat=True)))
         sent = sum(api.publish_attempt_events(attempt_id) for attempt_id in attempt_ids)
         level = messages.SUCCESS if sent else messages.WARNING
         self.message_user(request, f'{sent} event(s) published for {len(attempt_ids)} attempt(s).', level)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         """Events are written by attempt transitions only."""
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: OutboxEvent | None = None) -> bool:
         """Refuse edits: the outbox is read-only; use the action to publish."""
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: OutboxEvent | None = None) -> bool:
         """Refuse deletes: an unsent event would be lost; sent ones are pruned by the prune task."""
         return False

@@ -10,6 +10,6 @@ class EventsConfig(AppConfig):
     label = 'events'
     verbose_name = 'Events'
 
-    def ready(self):
+    def ready(self) -> None:
         """Connect the signal receivers."""
         from edx_exams.apps.events.signals import handlers  # noqa: F401

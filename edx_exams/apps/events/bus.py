@@ -11,6 +11,7 @@ bus acknowledged the event: the outbox row then stays unsent and is retried.
 """
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from edx_event_bus_redis.internal.config import get_full_topic as redis_full_topic
@@ -34,7 +35,7 @@ def enabled_topics(event_type: str) -> list[tuple[str, str]]:
     return [(topic, conf['event_key_field']) for topic, conf in config.items() if conf.get('enabled') is True]
 
 
-def send_event(signal: OpenEdxPublicSignal, *, event_data: dict, metadata: EventsMetadata) -> list[str]:
+def send_event(signal: OpenEdxPublicSignal, *, event_data: dict[str, Any], metadata: EventsMetadata) -> list[str]:
     """
     Send one event to every enabled topic and return the topics it went to.
 
@@ -57,7 +58,7 @@ def send_event(signal: OpenEdxPublicSignal, *, event_data: dict, metadata: Event
             _send(producer, signal=signal, topic=topic, key_field=event_key_field, data=event_data, metadata=metadata)
         except EventBusError:
             raise
-        except Exception as error:  # noqa: BLE001 - any failure to hand over the event means "not sent"
+        except Exception as error:  # any failure to hand over the event means "not sent"
             raise EventBusError(f'{type(error).__name__}: {error}') from error
     return [topic for topic, _ in topics]
 
@@ -73,7 +74,15 @@ def _configured_producer() -> EventBusProducer | None:
     return producer
 
 
-def _send(producer: EventBusProducer, *, signal, topic: str, key_field: str, data: dict, metadata) -> None:  # noqa: PLR0913
+def _send(
+    producer: EventBusProducer,
+    *,
+    signal: OpenEdxPublicSignal,
+    topic: str,
+    key_field: str,
+    data: dict[str, Any],
+    metadata: EventsMetadata,
+) -> None:
     if isinstance(producer, RedisEventProducer):
         _send_redis(producer, signal=signal, topic=topic, data=data, metadata=metadata)
     elif _is_kafka_producer(producer):
@@ -84,7 +93,14 @@ def _send(producer: EventBusProducer, *, signal, topic: str, key_field: str, dat
         producer.send(signal=signal, topic=topic, event_key_field=key_field, event_data=data, event_metadata=metadata)
 
 
-def _send_redis(producer: RedisEventProducer, *, signal, topic: str, data: dict, metadata) -> None:
+def _send_redis(
+    producer: RedisEventProducer,
+    *,
+    signal: OpenEdxPublicSignal,
+    topic: str,
+    data: dict[str, Any],
+    metadata: EventsMetadata,
+) -> None:
     """Do what RedisEventProducer.send does (same stream, same fields), letting errors through."""
     full_topic = redis_full_topic(topic)
     message = RedisMessage(
@@ -98,18 +114,26 @@ def _send_redis(producer: RedisEventProducer, *, signal, topic: str, data: dict,
 
 def _is_kafka_producer(producer: EventBusProducer) -> bool:
     try:
-        from edx_event_bus_kafka.internal.producer import KafkaEventProducer  # noqa: PLC0415 - optional library
+        from edx_event_bus_kafka.internal.producer import KafkaEventProducer  # optional library
     except ImportError:
         return False
     return isinstance(producer, KafkaEventProducer)
 
 
-def _send_kafka(producer, *, signal, topic: str, key_field: str, data: dict, metadata) -> None:  # noqa: PLR0913
+def _send_kafka(
+    producer: Any,  # a KafkaEventProducer; the Kafka library is optional
+    *,
+    signal: OpenEdxPublicSignal,
+    topic: str,
+    key_field: str,
+    data: dict[str, Any],
+    metadata: EventsMetadata,
+) -> None:
     """Do what KafkaEventProducer.send does, then wait for the broker's acknowledgement."""
-    from confluent_kafka.serialization import MessageField, SerializationContext  # noqa: PLC0415
-    from edx_event_bus_kafka.internal.config import get_full_topic  # noqa: PLC0415
-    from edx_event_bus_kafka.internal.producer import extract_event_key, get_serializers  # noqa: PLC0415
-    from edx_event_bus_kafka.internal.utils import _get_headers_from_metadata  # noqa: PLC0415
+    from confluent_kafka.serialization import MessageField, SerializationContext
+    from edx_event_bus_kafka.internal.config import get_full_topic
+    from edx_event_bus_kafka.internal.producer import extract_event_key, get_serializers
+    from edx_event_bus_kafka.internal.utils import _get_headers_from_metadata
 
     full_topic = get_full_topic(topic)
     headers = _get_headers_from_metadata(event_metadata=metadata)
@@ -117,9 +141,9 @@ def _send_kafka(producer, *, signal, topic: str, key_field: str, data: dict, met
     key_context = SerializationContext(full_topic, MessageField.KEY, headers)
     key = key_serializer(extract_event_key(data, key_field), key_context)
     value = value_serializer(data, SerializationContext(full_topic, MessageField.VALUE, headers))
-    outcome = {}
+    outcome: dict[str, Any] = {}
 
-    def on_delivery(error, message):
+    def on_delivery(error: Any, message: Any) -> None:
         outcome['error'] = error
         outcome['delivered'] = error is None
 

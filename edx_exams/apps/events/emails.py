@@ -7,11 +7,13 @@ never waits for, or fails because of, the mail server.
 """
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext_lazy as _
 
 from edx_exams.apps.core.exam_types import ExamType
@@ -21,7 +23,7 @@ from edx_exams.apps.core.statuses import ExamAttemptStatus
 log = logging.getLogger(__name__)
 
 # The statuses a learner is told about, and the subject of each email.
-EMAIL_SUBJECTS = {
+EMAIL_SUBJECTS: dict[str, StrPromise] = {
     ExamAttemptStatus.SUBMITTED: _('Proctored exam {exam_name}: submitted'),
     ExamAttemptStatus.VERIFIED: _('Proctored exam {exam_name}: results verified'),
     ExamAttemptStatus.REJECTED: _('Proctored exam {exam_name}: results rejected'),
@@ -71,7 +73,7 @@ def send_status_email(attempt_id: int, *, status: str) -> bool:
     return True
 
 
-def _email_context(attempt: ExamAttempt, *, status: str) -> dict:
+def _email_context(attempt: ExamAttempt, *, status: str) -> dict[str, Any]:
     exam = attempt.exam
     config = CourseExamConfiguration.objects.filter(course_id=exam.course_id).first()
     provider = exam.provider
@@ -93,6 +95,6 @@ def _from_email(attempt: ExamAttempt) -> str:
 
 
 def _enqueue_email(attempt_id: int, status: str) -> None:
-    from edx_exams.apps.events import tasks  # noqa: PLC0415 - tasks import this module
+    from edx_exams.apps.events import tasks  # tasks import this module
 
     tasks.enqueue(tasks.send_attempt_status_email, attempt_id, status)

@@ -46,7 +46,7 @@ class OutboxEvent(models.Model):
         ]
         ordering = ['id']
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f'{self.event_type} for attempt {self.attempt_id} ({"sent" if self.sent_at else "unsent"})'
 
     @property

@@ -173,8 +173,10 @@ def order_key(attempt: ExamAttempt) -> str:
 
 def retry_delay_seconds(tries: int) -> int:
     """Return the wait before try number `tries + 1`: doubling from the base, capped at the maximum."""
-    base = settings.EVENT_OUTBOX_RETRY_BASE_SECONDS
-    return min(base * 2 ** max(tries - 1, 0), settings.EVENT_OUTBOX_RETRY_MAX_SECONDS)
+    base: int = settings.EVENT_OUTBOX_RETRY_BASE_SECONDS
+    maximum: int = settings.EVENT_OUTBOX_RETRY_MAX_SECONDS
+    factor: int = 2 ** max(tries - 1, 0)
+    return min(base * factor, maximum)
 
 
 def _claim(event: OutboxEvent, *, now: datetime) -> bool:
@@ -260,6 +262,6 @@ def _mark_failed(event: OutboxEvent, *, error: Exception, now: datetime) -> None
 
 
 def _enqueue_publish(outbox_id: int) -> None:
-    from edx_exams.apps.events import tasks  # noqa: PLC0415 - tasks import this module
+    from edx_exams.apps.events import tasks  # tasks import this module
 
     tasks.enqueue(tasks.publish_event, outbox_id)

@@ -3,8 +3,10 @@ The exam attempt events the LMS consumes, and their outbox form.
 
 An outbox row stores plain JSON (`exam_attempt_payload`); `exam_attempt_data`
 turns it back into the openedx-events `ExamAttemptData` when the row is published.
-User ids are LMS user ids: the LMS looks the learner up by them (client-contracts.md §3.4).
+User ids are LMS user ids: the LMS looks the learner up by them (docs/references/client-contracts.rst section 3.4).
 """
+
+from typing import Any
 
 from opaque_keys.edx.keys import CourseKey, UsageKey
 from openedx_events.learning.data import ExamAttemptData, UserData, UserPersonalData
@@ -31,7 +33,7 @@ RESET_EVENT = EXAM_ATTEMPT_RESET
 EXAM_ATTEMPT_EVENT_TYPES = frozenset(signal.event_type for signal in (*STATUS_EVENTS.values(), RESET_EVENT))
 
 
-def exam_attempt_payload(attempt: ExamAttempt, *, requesting_user: User | None) -> dict:
+def exam_attempt_payload(attempt: ExamAttempt, *, requesting_user: User | None) -> dict[str, Any]:
     """Return the JSON form of the ExamAttemptData of `attempt` (what an outbox row stores)."""
     return {
         'student_user': _user_payload(attempt.user),
@@ -42,7 +44,7 @@ def exam_attempt_payload(attempt: ExamAttempt, *, requesting_user: User | None) 
     }
 
 
-def exam_attempt_data(payload: dict) -> ExamAttemptData:
+def exam_attempt_data(payload: dict[str, Any]) -> ExamAttemptData:
     """Rebuild the openedx-events ExamAttemptData from an outbox payload; raise ValueError if it cannot be."""
     requesting = payload.get('requesting_user')
     return ExamAttemptData(
@@ -54,7 +56,7 @@ def exam_attempt_data(payload: dict) -> ExamAttemptData:
     )
 
 
-def _user_payload(user: User) -> dict:
+def _user_payload(user: User) -> dict[str, Any]:
     return {
         'id': user.lms_user_id,
         'is_active': user.is_active,
@@ -62,7 +64,7 @@ def _user_payload(user: User) -> dict:
     }
 
 
-def _user_data(payload: dict) -> UserData:
+def _user_data(payload: dict[str, Any]) -> UserData:
     if payload.get('id') is None:
         raise ValueError(f'User {payload["pii"]["username"]} has no LMS user id; the LMS could not find them.')
     return UserData(

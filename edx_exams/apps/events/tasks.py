@@ -2,6 +2,7 @@
 
 import logging
 import smtplib
+from typing import Any
 
 from celery import Task, shared_task
 from django.conf import settings
@@ -14,7 +15,7 @@ log = logging.getLogger(__name__)
 ENQUEUE_RETRY_POLICY = {'max_retries': 1, 'interval_start': 0, 'interval_step': 0.5, 'interval_max': 0.5}
 
 
-def enqueue(task: Task, *args) -> bool:
+def enqueue(task: Task, *args: Any) -> bool:
     """
     Queue `task` with `args` and return True, or log and return False if it cannot be queued.
 
@@ -24,7 +25,7 @@ def enqueue(task: Task, *args) -> bool:
     """
     try:
         task.apply_async(args=args, retry=True, retry_policy=ENQUEUE_RETRY_POLICY)
-    except Exception:  # noqa: BLE001 - the change is committed; report and carry on
+    except Exception:  # the change is committed; report and carry on
         log.exception('Could not queue task=%s args=%s', task.name, args)
         return False
     return True

@@ -20,6 +20,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any, cast
 
 import jwt
 from django.conf import settings
@@ -85,9 +86,11 @@ def control_assessment(registration_id: int, *, authorization: str, content_type
         raise LtiError(f'Action {request.action} was not advertised to this tool.')
     attempt = _find_attempt(request, registration)
     with transaction.atomic():
-        # One ACS call at a time per attempt: lock its LTI session, then read the attempt afresh.
+        # One ACS call at a time per attempt. Lock order: the attempt row, then its LTI session
+        # (as every core path locks the attempt first); a reset committed meanwhile is seen here.
+        attempt = core_api.lock_attempt(attempt.id)
+        _require_active(attempt)
         LtiProctoringSession.objects.select_for_update().filter(attempt_id=attempt.id).first()
-        attempt = core_api.get_attempt(attempt.id)
         status_before = attempt.status
         acs_status, extra_time = ACTION_HANDLERS[request.action](attempt, request)
         attempt = core_api.get_attempt(attempt.id)
@@ -194,7 +197,7 @@ def _parse_time(value: object) -> datetime:
     return parsed if parsed.tzinfo else timezone.make_aware(parsed, timezone.get_default_timezone())
 
 
-def _parse_severity(value: object) -> float | None:
+def _parse_severity(value: Any) -> float | None:  # any JSON value: float() refusing it is the check
     if value is None:
         return None
     try:
@@ -218,10 +221,15 @@ def _find_attempt(request: AcsRequest, registration: LtiToolRegistration) -> Exa
         raise ExamAttemptDoesNotExist('No attempt matches user.sub, resource_link.id and attempt_number.')
     if attempt.exam.provider_id != registration.provider_id:
         raise LtiForbidden('This attempt is not proctored by this tool.')
-    if not attempt.is_active:
-        # Staff reset it (or the learner retook it): a late control call must not revive its result.
-        raise ExamIllegalStatusTransition('This attempt was reset; it no longer accepts control actions.')
+    _require_active(attempt)
     return attempt
+
+
+def _require_active(attempt: ExamAttempt) -> None:
+    """Refuse a control call on a reset attempt: a late one must not revive its result (409)."""
+    if not attempt.is_active:
+        # Staff reset it (or the learner retook it).
+        raise ExamIllegalStatusTransition('This attempt was reset; it no longer accepts control actions.')
 
 
 def _parse_uuid(value: object) -> uuid.UUID | None:
@@ -241,7 +249,7 @@ def _record(registration, attempt: ExamAttempt, request: AcsRequest, *, status_b
         reason_code=request.reason_code,
         reason_msg=request.reason_msg,
         # Only update uses extra_time, and has checked it by now; elsewhere it may be any (huge) value.
-        extra_time=request.extra_time if request.action == 'update' else None,
+        extra_time=cast(int, request.extra_time) if request.action == 'update' else None,
         status_before=status_before,
         status_after=attempt.status,
         acs_status=acs_status,

@@ -1,9 +1,12 @@
 """Django admin of the LTI app: tool registrations, platform keys, sessions and reviews."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import HttpResponseRedirect
 
 from edx_exams.apps.core.admin import ReadOnlyAdminMixin
+from edx_exams.apps.lti import api
 from edx_exams.apps.lti.models import (
     AssessmentControlRecord,
     LtiPlatformKey,
@@ -15,12 +18,41 @@ from edx_exams.apps.lti.models import (
 
 @admin.register(LtiToolRegistration)
 class LtiToolRegistrationAdmin(admin.ModelAdmin):
-    """Create and edit proctoring tool registrations (or use `manage.py register_lti_tool`)."""
+    """
+    Edit proctoring tool registrations through the LTI app's api; register new tools with `manage.py register_lti_tool`.
 
+    The command creates the provider with its registration and prints what the
+    tool's operator must configure. A registration is never deleted here: its
+    launches, sessions and Assessment Control records would go with it; deactivate
+    the provider instead.
+    """
+
+    # The model form runs LtiToolRegistration.clean(), the registration rules check_tool_registration applies.
     list_display = ('provider', 'client_id', 'deployment_id', 'launch_url', 'modified')
+    list_select_related = ('provider',)
     search_fields = ('provider__name', 'client_id')
-    raw_id_fields = ('provider',)
+    readonly_fields = ('provider', 'created', 'modified')
     formfield_overrides = {models.URLField: {'assume_scheme': 'https'}}
+
+    def has_add_permission(self, request):
+        """Refuse adding: `manage.py register_lti_tool` creates the provider and its registration together."""
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        """Refuse deleting: it would delete the tool's sessions and control records."""
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Save through the LTI app's api, which checks the registration again."""
+        api.update_tool_registration(obj)
+
+    def changeform_view(self, request, object_id=None, form_url='', extra_context=None):
+        """Show a refusal of the api at save time (after a valid form) as the only message and return to the form."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, '; '.join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(LtiPlatformKey)

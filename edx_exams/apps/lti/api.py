@@ -24,7 +24,13 @@ from edx_exams.apps.lti.launches import (
 )
 from edx_exams.apps.lti.models import LtiMessageHint, LtiProctoringSession, LtiSubject, LtiUsedNonce
 from edx_exams.apps.lti.platform import new_subject_id
-from edx_exams.apps.lti.registration import ToolRegistrationData, get_platform_registration_data, register_tool
+from edx_exams.apps.lti.registration import (
+    ToolRegistrationData,
+    check_tool_registration,
+    get_platform_registration_data,
+    register_tool,
+    update_tool_registration,
+)
 from edx_exams.apps.lti.reviews import get_reviews_for_attempts
 
 log = logging.getLogger(__name__)
@@ -37,6 +43,7 @@ __all__ = [
     'begin_end_assessment',
     'begin_instructor_launch',
     'begin_start_proctoring',
+    'check_tool_registration',
     'control_assessment',
     'get_platform_registration_data',
     'get_public_jwks',
@@ -46,6 +53,7 @@ __all__ = [
     'register_tool',
     'retire_user_data',
     'rotate_platform_keys',
+    'update_tool_registration',
 ]
 
 

@@ -42,6 +42,8 @@ def accept_start_assessment(token: object, *, user: User | None = None) -> str:
         raise LtiForbidden('The signed-in user is not the learner of this attempt.')
     now = timezone.now()
     with transaction.atomic():
+        # Lock order of core.locks: the learner and the attempt before the attempt's LTI session.
+        core_api.lock_attempt(attempt.id)
         use_once(registration, kind=c.NONCE_START_ASSESSMENT, value=claims['nonce'], expires_ts=claims['exp'])
         _consume_session(session, claims, now=now)
         core_api.transition_attempt(attempt.id, S.READY_TO_START, actor=attempt.user, now=now)

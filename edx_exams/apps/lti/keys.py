@@ -27,6 +27,7 @@ import urllib.request
 import uuid
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import cast
 from urllib.parse import urlsplit
 
 import jwt
@@ -128,7 +129,8 @@ def _private_key(kid: str, encrypted: str) -> rsa.RSAPrivateKey:
     except InvalidToken as error:
         raise LtiError(f'Platform key {kid} cannot be decrypted; rotate the keys.') from error
     # Our own key, authenticated by Fernet: the (slow) checks meant for untrusted keys add nothing.
-    return serialization.load_pem_private_key(pem, password=None, unsafe_skip_rsa_key_validation=True)
+    key = serialization.load_pem_private_key(pem, password=None, unsafe_skip_rsa_key_validation=True)
+    return cast(rsa.RSAPrivateKey, key)  # platform keys are only ever made as RSA keys
 
 
 def _fernet() -> Fernet:

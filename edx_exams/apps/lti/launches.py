@@ -12,6 +12,7 @@ Platform-originating launches through the OIDC third-party-initiated login.
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import cast
 
 import attrs
 from django.conf import settings
@@ -132,8 +133,12 @@ def authorize_launch(params: Mapping[str, str], *, user: User) -> AutoSubmitForm
     claims = lti_claims.build_message_claims(hint, nonce=nonce, sub=get_subject(user), now=now)
     with transaction.atomic():
         if hint.message_type == START_PROCTORING:
+            core_api.lock_attempt(cast(int, hint.attempt_id))  # lock order: learner, attempt, then its LTI session
             claims.update(
-                lti_claims.start_proctoring_claims(hint.attempt, registration, _issue_session_data(hint, now))
+                # _find_hint has checked the attempt of a proctoring launch.
+                lti_claims.start_proctoring_claims(
+                    cast(ExamAttempt, hint.attempt), registration, _issue_session_data(hint, now)
+                )
             )
         _use_hint(hint, now=now)
     log.info('LTI launch authorized message_type=%s hint_id=%s user_id=%s', hint.message_type, hint.id, user.id)
@@ -190,8 +195,9 @@ def _find_hint(raw_hint: str, *, registration: LtiToolRegistration, user: User) 
     if hint.user_id != user.id:
         raise LtiForbidden('lti_message_hint belongs to another user.')
     allowed = LAUNCHABLE_STATUSES.get(hint.message_type)
-    if allowed is not None and hint.attempt.status not in allowed:
-        raise LtiError(f'The attempt is {hint.attempt.status}; this launch is no longer possible.')
+    if allowed is not None and (hint.attempt is None or hint.attempt.status not in allowed):
+        status = hint.attempt.status if hint.attempt else 'missing'
+        raise LtiError(f'The attempt is {status}; this launch is no longer possible.')
     return hint
 
 

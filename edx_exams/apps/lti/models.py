@@ -46,9 +46,11 @@ class LtiToolRegistration(TimeStampedModel):
         return f'{self.provider.name} ({self.client_id})'
 
     def clean(self):
-        """Require exactly one tool key source and only known ACS actions."""
+        """Require exactly one tool key source (an http(s) JWKS URL or a large enough RSA key) and known ACS actions."""
         if bool(self.tool_jwks_url) == bool(self.tool_public_key.strip()):
             raise ValidationError('Give either the tool JWKS URL or its public key, not both.')
+        if self.tool_jwks_url and not self.tool_jwks_url.startswith(('https://', 'http://')):
+            raise ValidationError({'tool_jwks_url': 'The tool JWKS URL must be an https:// (or http://) URL.'})
         unknown = set(self.acs_actions or []) - set(ACS_ACTIONS)
         if unknown:
             raise ValidationError(f'Unknown ACS actions: {sorted(unknown)}')

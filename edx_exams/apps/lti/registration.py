@@ -43,13 +43,42 @@ def register_tool(data: ToolRegistrationData) -> LtiToolRegistration:
             provider=provider
         )
         _apply(registration, data)
-        registration.full_clean(validate_unique=True)
+        check_tool_registration(registration)
         registration.save()
         if provider.lti_configuration_id != str(registration.pk):
             core_api.save_proctoring_provider(
                 data.name, verbose_name=data.verbose_name, lti_configuration_id=str(registration.pk)
             )
     log.info('LTI tool registered provider=%s registration_id=%s', provider.name, registration.pk)
+    return registration
+
+
+def check_tool_registration(registration: LtiToolRegistration) -> None:
+    """
+    Raise django ValidationError if `registration` cannot be used to launch and verify its tool.
+
+    Checks the field formats and uniqueness of the client id, and the model's
+    rules: exactly one key source (JWKS URL or PEM public key), an RSA public key
+    of at least 2048 bits, an http(s) JWKS URL and known ACS actions.
+    """
+    registration.full_clean(validate_unique=True)
+
+
+def update_tool_registration(registration: LtiToolRegistration) -> LtiToolRegistration:
+    """
+    Save the edited fields of an existing registration after `check_tool_registration`, and return it.
+
+    Its provider cannot change (register another tool instead). Raises django
+    ValidationError.
+    """
+    if registration.pk is None:
+        raise ValidationError('Register a new tool with register_tool (manage.py register_lti_tool).')
+    stored = LtiToolRegistration.objects.get(pk=registration.pk)
+    if stored.provider_id != registration.provider_id:
+        raise ValidationError({'provider': 'The provider of a registration cannot change.'})
+    check_tool_registration(registration)
+    registration.save()
+    log.info('LTI tool registration updated provider=%s registration_id=%s', registration.provider, registration.pk)
     return registration
 
 

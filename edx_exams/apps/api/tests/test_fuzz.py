@@ -58,8 +58,8 @@ from test_utils.fuzz import FUZZ_SUMMARY
 COURSE = 'course-v1:edX+Fuzz+2026'
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance, content_type_conformance]
 DEFAULT_EXAMPLES = {'sqlite': 8, 'mysql': 3}
-STATS = Counter()
-SEEN = set()
+STATS: Counter[str] = Counter()
+SEEN: set[tuple[str, str | None]] = set()
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,10 @@ from edx_exams.apps.core.models import (
     User,
 )
 from edx_exams.apps.core.statuses import ExamAttemptStatus
+from test_utils.courses import COURSE
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     """A learner with an LMS user id."""
 
     class Meta:
@@ -29,7 +30,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     is_staff = False
 
 
-class ProviderFactory(factory.django.DjangoModelFactory):
+class ProviderFactory(factory.django.DjangoModelFactory[ProctoringProvider]):
     """An LTI proctoring provider with support contacts."""
 
     class Meta:
@@ -46,7 +47,7 @@ class ProviderFactory(factory.django.DjangoModelFactory):
     integration_specific_email = factory.LazyAttribute(lambda p: f'integration@{p.name}.example.com')
 
 
-class CourseExamConfigurationFactory(factory.django.DjangoModelFactory):
+class CourseExamConfigurationFactory(factory.django.DjangoModelFactory[CourseExamConfiguration]):
     """A course configured with a proctoring provider."""
 
     class Meta:
@@ -59,14 +60,14 @@ class CourseExamConfigurationFactory(factory.django.DjangoModelFactory):
     allow_opt_out = False
 
 
-class ExamFactory(factory.django.DjangoModelFactory):
+class ExamFactory(factory.django.DjangoModelFactory[Exam]):
     """An active timed exam in a course (pass exam_type and provider for proctored ones)."""
 
     class Meta:
         model = Exam
 
-    course_id = 'course-v1:edX+DemoX+Demo_Course'
-    content_id = factory.Sequence(lambda n: f'block-v1:edX+DemoX+Demo_Course+type@sequential+block@exam{n}')
+    course_id = COURSE
+    content_id = factory.Sequence(lambda n: f'block-v1:{COURSE.split(":", 1)[1]}+type@sequential+block@exam{n}')
     exam_name = factory.Sequence(lambda n: f'Exam {n}')
     exam_type = ExamType.TIMED
     time_limit_mins = 30
@@ -76,18 +77,18 @@ class ExamFactory(factory.django.DjangoModelFactory):
     provider = None
 
 
-class CourseStaffRoleFactory(factory.django.DjangoModelFactory):
+class CourseStaffRoleFactory(factory.django.DjangoModelFactory[CourseStaffRole]):
     """A course staff role."""
 
     class Meta:
         model = CourseStaffRole
 
     user = factory.SubFactory(UserFactory)
-    course_id = 'course-v1:edX+DemoX+Demo_Course'
+    course_id = COURSE
     role = CourseStaffRole.Role.STAFF
 
 
-class ExamAttemptFactory(factory.django.DjangoModelFactory):
+class ExamAttemptFactory(factory.django.DjangoModelFactory[ExamAttempt]):
     """A learner's freshly created attempt."""
 
     class Meta:
@@ -100,7 +101,7 @@ class ExamAttemptFactory(factory.django.DjangoModelFactory):
     taking_as_proctored = factory.LazyAttribute(lambda a: a.exam.is_proctored)
 
 
-class AllowanceFactory(factory.django.DjangoModelFactory):
+class AllowanceFactory(factory.django.DjangoModelFactory[StudentAllowance]):
     """Extra time for a learner on an exam."""
 
     class Meta:

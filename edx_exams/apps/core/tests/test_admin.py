@@ -24,10 +24,9 @@ from edx_exams.apps.core.tests.factories import (
     ExamFactory,
     ProviderFactory,
 )
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
-
-COURSE = 'course-v1:edX+Adm+2026'
 
 
 @pytest.fixture

@@ -8,10 +8,9 @@ from django.core.management import CommandError, call_command
 from edx_exams.apps.core import api
 from edx_exams.apps.core.models import CourseStaffRole, User
 from edx_exams.apps.core.tests.factories import UserFactory
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
-
-COURSE = 'course-v1:edX+Staff+2026'
 
 
 def run(tmp_path, text):

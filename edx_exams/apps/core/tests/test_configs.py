@@ -6,10 +6,9 @@ from edx_exams.apps.core import api
 from edx_exams.apps.core.exceptions import ExamBaseException, ExamDoesNotExist, InvalidProctoringProvider
 from edx_exams.apps.core.models import CourseExamConfiguration, Exam
 from edx_exams.apps.core.tests.factories import CourseExamConfigurationFactory, ExamFactory, ProviderFactory
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
-
-COURSE = 'course-v1:edX+Cfg+2026'
 
 
 def test_no_configuration():
@@ -117,3 +116,38 @@ def test_provider_settings_without_provider_and_in_other_course():
     assert api.get_provider_settings(course_id=COURSE, exam_id=exam.id) is None
     with pytest.raises(ExamDoesNotExist):
         api.get_provider_settings(course_id='course-v1:edX+Else+2026', exam_id=exam.id)
+
+
+def test_validating_a_configuration_stores_nothing():
+    provider = ProviderFactory()
+    api.validate_course_exam_configuration(COURSE, provider_name=provider.name, escalation_email='e@example.com')
+    assert api.get_course_exam_configuration(COURSE) is None
+    with pytest.raises(InvalidProctoringProvider):
+        api.validate_course_exam_configuration(COURSE, provider_name='nope', escalation_email='e@example.com')
+    with pytest.raises(ExamBaseException, match='escalation email is required'):
+        api.validate_course_exam_configuration(COURSE, provider_name=provider.name, escalation_email='')
+
+
+def test_validating_keeps_a_course_on_its_provider_after_the_provider_is_deactivated():
+    config = CourseExamConfigurationFactory(course_id=COURSE)
+    api.update_proctoring_provider(config.provider.name, changes={'is_active': False})
+    api.validate_course_exam_configuration(COURSE, provider_name=config.provider.name, escalation_email='e@example.com')
+    other = CourseExamConfigurationFactory(course_id='course-v1:edX+Cfg2+2026')
+    with pytest.raises(InvalidProctoringProvider, match='not active'):
+        api.validate_course_exam_configuration(
+            other.course_id, provider_name=config.provider.name, escalation_email='e@example.com'
+        )
+
+
+def test_update_proctoring_provider_changes_only_what_operators_may_change():
+    provider = ProviderFactory(name='tool')
+    updated = api.update_proctoring_provider('tool', changes={'verbose_name': 'New', 'org_key': 'edX'})
+    assert (updated.verbose_name, updated.org_key) == ('New', 'edX')
+    with pytest.raises(ExamBaseException, match='cannot be changed here: lti_configuration_id, name'):
+        api.update_proctoring_provider('tool', changes={'name': 'other', 'lti_configuration_id': 'x'})
+    with pytest.raises(ExamBaseException, match='valid email'):
+        api.update_proctoring_provider('tool', changes={'tech_support_email': 'nope'})
+    with pytest.raises(InvalidProctoringProvider, match='does not exist'):
+        api.update_proctoring_provider('missing', changes={})
+    provider.refresh_from_db()
+    assert (provider.name, provider.tech_support_email) == ('tool', 'support@tool.example.com')

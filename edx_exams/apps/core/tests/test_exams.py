@@ -17,15 +17,13 @@ from edx_exams.apps.core.tests.factories import (
     ExamFactory,
     ProviderFactory,
 )
+from test_utils.courses import COURSE, OTHER_COURSE
 
 pytestmark = pytest.mark.django_db
 
-COURSE = 'course-v1:edX+Pub+2026'
-OTHER_COURSE = 'course-v1:edX+Other+2026'
-
 
 def content(name):
-    return f'block-v1:edX+Pub+2026+type@sequential+block@{name}'
+    return f'block-v1:{COURSE.split(":", 1)[1]}+type@sequential+block@{name}'
 
 
 def spec(name, exam_type='timed', **fields):

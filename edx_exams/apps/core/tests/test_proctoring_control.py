@@ -1,6 +1,6 @@
 """The attempt clock under the proctoring tool's control: pause, resume and extra time."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -155,3 +155,15 @@ def test_resume_and_extra_time_honour_the_learners_personal_due_date():
     extended, added = api.add_attempt_time(attempt.id, minutes=10, now=now + timedelta(minutes=2))
     assert added == 10
     assert extended.expires_at == now + timedelta(minutes=31)
+
+
+def test_extra_time_and_resume_on_an_attempt_due_at_the_end_of_time():
+    """A tool's extra time or resume on a deadline of 9999-12-31T23:59:59Z stays at it instead of overflowing."""
+    now = timezone.now()
+    end_of_time = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+    attempt = _running_attempt(now, time_limit_mins=None, due_date=end_of_time)
+    updated, added = api.add_attempt_time(attempt.id, minutes=15, now=now)
+    assert (updated.expires_at, added) == (end_of_time, 0)
+    api.pause_attempt_clock(attempt.id, now=now)
+    api.add_attempt_time(attempt.id, minutes=60, now=now)
+    assert api.resume_attempt_clock(attempt.id, now=now + timedelta(minutes=1)).expires_at == end_of_time

@@ -5,9 +5,9 @@ import pytest
 from edx_exams.apps.core import api
 from edx_exams.apps.core.models import CourseStaffRole
 from edx_exams.apps.core.tests.factories import CourseStaffRoleFactory, UserFactory
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
-COURSE = 'course-v1:edX+DemoX+Demo_Course'
 
 
 def test_username_held_by_another_lms_user_gets_no_role():

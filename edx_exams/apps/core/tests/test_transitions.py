@@ -170,3 +170,43 @@ def test_learner_error_racing_a_submit_leaves_the_submitted_attempt():
         api.update_attempt_with_action(attempt_id=attempt.id, action='error', actor=attempt.user)
     attempt.refresh_from_db()
     assert attempt.status == S.SUBMITTED
+
+
+@pytest.mark.parametrize('to_status', [S.READY_TO_SUBMIT, S.SUBMITTED, S.ERROR])
+def test_a_reset_attempt_never_changes_again(to_status):
+    attempt = ExamAttemptFactory(exam=ExamFactory(time_limit_mins=30), status=S.STARTED, is_active=False)
+    with pytest.raises(ExamIllegalStatusTransition):
+        api.transition_attempt(attempt.id, to_status, actor=attempt.user)
+    attempt.refresh_from_db()
+    assert attempt.status == S.STARTED
+    assert ExamAttempt.history.filter(id=attempt.id).count() == 1
+
+
+def _reset_concurrently_before_the_lock(attempt, *, step):
+    """Wrap `step` of core.attempts so that a staff reset commits just before it runs (after the active check)."""
+    real = getattr(attempts_module, step)
+
+    def racing(*args, **kwargs):
+        ExamAttempt.objects.filter(pk=attempt.pk).update(is_active=False)
+        return real(*args, **kwargs)
+
+    return mock.patch.object(attempts_module, step, racing)
+
+
+def test_learner_start_racing_a_reset_leaves_the_reset_attempt_as_it_was():
+    """The race seen in production: the attempt was read active, then reset, then the start took the lock."""
+    attempt = ExamAttemptFactory(exam=ExamFactory(time_limit_mins=30), status=S.CREATED, taking_as_proctored=False)
+    with _reset_concurrently_before_the_lock(attempt, step='start_attempt'), pytest.raises(ExamIllegalStatusTransition):
+        api.update_attempt_with_action(attempt_id=attempt.id, action='start', actor=attempt.user)
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.start_time) == (S.CREATED, None)
+
+
+def test_learner_submit_racing_a_reset_answers_the_reset_attempt_unchanged():
+    """The learner library re-sends submit when its timer ends; on a reset attempt that changes nothing."""
+    attempt = ExamAttemptFactory(exam=ExamFactory(time_limit_mins=30), status=S.STARTED)
+    with _reset_concurrently_before_the_lock(attempt, step='transition_attempt'):
+        answered = api.update_attempt_with_action(attempt_id=attempt.id, action='submit', actor=attempt.user)
+    assert (answered.status, answered.is_active) == (S.STARTED, False)
+    attempt.refresh_from_db()
+    assert attempt.status == S.STARTED

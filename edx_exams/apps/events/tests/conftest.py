@@ -12,8 +12,7 @@ from edx_exams.apps.core.tests.factories import (
     UserFactory,
 )
 from edx_exams.apps.events.tests.redis_helpers import REDIS_URL, RedisBus, RedisServer, require_redis
-
-COURSE_ID = 'course-v1:edX+DemoX+Demo_Course'
+from test_utils.courses import COURSE
 
 
 def use_redis_bus(settings, url: str) -> RedisBus:
@@ -56,13 +55,13 @@ def staff():
 
 @pytest.fixture
 def timed_exam():
-    return ExamFactory(course_id=COURSE_ID, exam_type=ExamType.TIMED)
+    return ExamFactory(course_id=COURSE, exam_type=ExamType.TIMED)
 
 
 @pytest.fixture
 def proctored_exam():
-    config = CourseExamConfigurationFactory(course_id=COURSE_ID, escalation_email='escalate@example.com')
-    return ExamFactory(course_id=COURSE_ID, exam_type=ExamType.PROCTORED, provider=config.provider)
+    config = CourseExamConfigurationFactory(course_id=COURSE, escalation_email='escalate@example.com')
+    return ExamFactory(course_id=COURSE, exam_type=ExamType.PROCTORED, provider=config.provider)
 
 
 @pytest.fixture

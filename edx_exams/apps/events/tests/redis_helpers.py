@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -47,8 +48,8 @@ class RedisBus:
     def stream(self, topic: str) -> str:
         return f'{self.prefix}-{topic}'
 
-    def entries(self, topic: str) -> list:
-        return self.client.xrange(self.stream(topic))
+    def entries(self, topic: str) -> list[Any]:
+        return list(self.client.xrange(self.stream(topic)) or [])
 
     def decoded(self, topic: str) -> list[tuple]:
         """(metadata, event data) of every entry, decoded with openedx-events' Avro deserializer."""
@@ -106,7 +107,7 @@ class RedisServer:
     def __init__(self, directory: Path):
         self.directory = directory
         self.port = free_port()
-        self.process = None
+        self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:

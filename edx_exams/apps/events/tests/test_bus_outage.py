@@ -19,7 +19,8 @@ from edx_exams.apps.core.tests.factories import ExamFactory, UserFactory
 from edx_exams.apps.events import api
 from edx_exams.apps.events.models import OutboxEvent
 from edx_exams.apps.events.payloads import exam_attempt_data
-from edx_exams.apps.events.tests.conftest import COURSE_ID, use_redis_bus
+from edx_exams.apps.events.tests.conftest import use_redis_bus
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
 TOPIC = 'learning-exam-attempt-lifecycle'
@@ -42,7 +43,7 @@ def submit_over_http(user, exam, callbacks) -> tuple[int, float]:
 def test_events_survive_a_redis_outage(settings, own_redis, staff, django_capture_on_commit_callbacks):
     bus = use_redis_bus(settings, own_redis.url)
     callbacks = django_capture_on_commit_callbacks
-    exam = ExamFactory(course_id=COURSE_ID)
+    exam = ExamFactory(course_id=COURSE)
     users = [UserFactory(lms_user_id=9000 + n) for n in range(LEARNERS)]
     expected = []  # (attempt id, event name) in the order the transitions happened
 

@@ -20,8 +20,8 @@ from edx_exams.apps.events.payloads import EXAM_ATTEMPT_EVENT_TYPES
 from edx_exams.apps.events.tests.redis_helpers import free_port
 
 pytest.importorskip('confluent_kafka', reason='edx-event-bus-kafka needs confluent-kafka (requirements/test.txt)')
-from edx_event_bus_kafka.internal.consumer import KafkaEventConsumer  # noqa: E402
-from edx_event_bus_kafka.internal.producer import KafkaEventProducer, extract_key_schema  # noqa: E402
+from edx_event_bus_kafka.internal.consumer import KafkaEventConsumer
+from edx_event_bus_kafka.internal.producer import KafkaEventProducer, extract_key_schema
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 class SchemaRegistryStub(BaseHTTPRequestHandler):
     """Accepts every schema registration, as Confluent Schema Registry does for a new subject."""
 
-    registered = []
+    registered: list[str] = []
 
     def do_POST(self):
         self.registered.append(self.path.split('?')[0])

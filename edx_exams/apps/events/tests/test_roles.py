@@ -14,11 +14,10 @@ from openedx_events.learning.signals import COURSE_ACCESS_ROLE_ADDED, COURSE_ACC
 from edx_exams.apps.core import api as core_api
 from edx_exams.apps.core.models import CourseStaffRole, User
 from edx_exams.apps.core.tests.factories import UserFactory
+from test_utils.courses import COURSE, OTHER_COURSE
 
 pytestmark = pytest.mark.django_db
 TOPIC = 'learning-course-access-role-lifecycle'
-COURSE = 'course-v1:edX+DemoX+Demo_Course'
-OTHER_COURSE = 'course-v1:edX+Other+2026'
 
 
 def role_data(username, lms_user_id, role, course=COURSE):

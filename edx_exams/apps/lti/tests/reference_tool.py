@@ -21,6 +21,7 @@ import uuid
 from functools import cache
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
@@ -83,7 +84,7 @@ class ToolRequest(Request):
         return False
 
     def get_param(self, key: str) -> str:
-        return self._params.get(key)
+        return self._params.get(key)  # type: ignore[return-value]  # PyLTI1p3 reads a missing parameter as None
 
 
 class ToolCookies(CookieService):
@@ -167,13 +168,14 @@ class ReferenceTool:
         self.kid = public_jwk(self.key)['kid']
         self.published_keys = [public_jwk(self.key)]
         self.platform_key_set = None  # None: fetch the platform JWKS over HTTP
-        self.session, self.cookies = {}, {}
-        self.launches = []
+        self.session: dict[str, Any] = {}
+        self.cookies: dict[str, Any] = {}
+        self.launches: list[dict[str, Any]] = []
         self.http = requests_session()
 
     # Registration as PyLTI1p3 sees it.
     def tool_conf(self) -> ToolConfDict:
-        conf = {
+        conf: Any = {  # PyLTI1p3's TIssConf
             'client_id': self.client_id,
             'auth_login_url': f'{self.platform_base_url}/lti/auth',
             'auth_token_url': f'{self.platform_base_url}/lti/token',
@@ -209,7 +211,7 @@ class ReferenceTool:
             cookie_service=ToolCookies(self.cookies),
             requests_session=self.http,
         )
-        data = launch.validate().get_launch_data()
+        data = cast(dict[str, Any], launch.validate().get_launch_data())
         self.launches.append(data)
         return data
 
@@ -261,7 +263,7 @@ class ReferenceTool:
             content_type=c.ACS_MEDIA_TYPE,
             accept=c.ACS_MEDIA_TYPE,
         )
-        return response['body']
+        return cast(dict[str, Any], response['body'])
 
 
 def _claim(name: str) -> str:

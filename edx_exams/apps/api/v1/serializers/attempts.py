@@ -1,4 +1,4 @@
-"""Serializers of the learner attempt endpoints (client-contracts.md sections 1.2 and 1.3)."""
+"""Serializers of the learner attempt endpoints (docs/references/client-contracts.rst sections 1.2 and 1.3)."""
 
 from django.conf import settings
 from rest_framework import serializers

@@ -1,4 +1,8 @@
-"""Serializers of a course's proctoring configuration (frontend-app-authoring, client-contracts.md 2.3)."""
+"""
+Serializers of a course's proctoring configuration, used by the authoring MFE.
+
+Contract: docs/references/client-contracts.rst section 2.3.
+"""
 
 from rest_framework import serializers
 

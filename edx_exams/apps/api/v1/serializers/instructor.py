@@ -1,6 +1,7 @@
-"""Serializers of the instructor attempts list and export (client-contracts.md 2.2)."""
+"""Serializers of the instructor attempts list and export (docs/references/client-contracts.rst section 2.2)."""
 
 from collections.abc import Sequence
+from typing import Any, cast
 
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
@@ -135,6 +136,7 @@ def attempt_rows_context(rows: Sequence[dict]) -> dict:
     }
 
 
-def serialize_attempt_rows(rows: Sequence[dict]) -> list[dict]:
+def serialize_attempt_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Return `rows` as the list's JSON objects, their reviews fetched in two queries."""
-    return InstructorAttemptSerializer(rows, many=True, context=attempt_rows_context(rows)).data
+    data = InstructorAttemptSerializer(rows, many=True, context=attempt_rows_context(rows)).data
+    return cast(list[dict[str, Any]], data)  # many=True: a list

@@ -1,4 +1,4 @@
-"""Serializer of the learner's onboarding status (client-contracts.md 2.1)."""
+"""Serializer of the learner's onboarding status (docs/references/client-contracts.rst section 2.1)."""
 
 from rest_framework import serializers
 

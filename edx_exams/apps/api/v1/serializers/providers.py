@@ -41,7 +41,7 @@ class ProctoringBackendSerializer(serializers.Serializer):
 
 
 class ProviderSettingsSerializer(serializers.Serializer):
-    """The provider details of a proctored exam (client-contracts.md L6)."""
+    """The provider details of a proctored exam (docs/references/client-contracts.rst L6)."""
 
     provider_name = serializers.CharField()
     provider_tech_support_email = serializers.CharField()

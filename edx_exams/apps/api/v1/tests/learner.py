@@ -6,7 +6,7 @@ from test_utils.auth import JwtClient
 
 
 class LearnerSession:
-    """Calls L1-L7 of client-contracts.md section 1.1 for one learner, with the client's exact URLs."""
+    """Calls L1-L7 of docs/references/client-contracts.rst section 1.1 for one learner, with the client's exact URLs."""
 
     def __init__(self, user, *, encode_keys: bool = False):
         self.user = user

@@ -10,18 +10,12 @@ from django.utils import timezone
 from freezegun import freeze_time
 from token_utils.api import unpack_token_for
 
-from edx_exams.apps.api.v1.tests.learner import LearnerSession
 from edx_exams.apps.core import api
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
-from edx_exams.apps.core.tests.factories import ExamAttemptFactory, ExamFactory, UserFactory
+from edx_exams.apps.core.tests.factories import ExamAttemptFactory, ExamFactory
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
-COURSE = 'course-v1:edX+DemoX+Demo_Course'
-
-
-@pytest.fixture
-def learner():
-    return LearnerSession(UserFactory())
 
 
 def _public_keys():

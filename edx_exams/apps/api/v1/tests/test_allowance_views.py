@@ -1,6 +1,10 @@
-"""Allowances (dashboard bodies of client-contracts.md section 2.2), CSV upload and personal due dates."""
+"""
+Allowances (the exams dashboard's bodies), CSV upload and personal due dates.
 
-from datetime import timedelta
+Contract: docs/references/client-contracts.rst section 2.2.
+"""
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,15 +21,10 @@ from edx_exams.apps.core.tests.factories import (
     UserFactory,
 )
 from test_utils.auth import JwtClient
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
-COURSE = 'course-v1:edX+DemoX+Demo_Course'
 URL = f'/api/v1/exams/course_id/{COURSE}/allowances'
-
-
-@pytest.fixture
-def staff():
-    return JwtClient().as_user(CourseStaffRoleFactory(course_id=COURSE).user)
 
 
 @pytest.fixture
@@ -283,3 +282,20 @@ def test_email_matches_whatever_its_case(staff, exam):
     body = [{'email': 'Pat.Smith@Example.COM', 'exam_id': exam.id, 'extra_time_mins': 10}]
     assert staff.post(URL, body, format='json').status_code == 200
     assert StudentAllowance.objects.get(user=learner, exam=exam).extra_time_mins == 10
+
+
+def test_allowance_on_a_running_untimed_attempt_due_at_the_end_of_time(staff):
+    """Shifting a deadline that is 9999-12-31T23:59:59Z must not overflow: it stays at the due date."""
+    learner = UserFactory()
+    end_of_time = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+    exam = ExamFactory(course_id=COURSE, time_limit_mins=None, due_date=end_of_time)
+    attempt = api.create_exam_attempt(user=learner, exam_id=exam.id, start_clock=True)
+    assert attempt.expires_at == end_of_time
+    body = [{'username': learner.username, 'exam_id': exam.id, 'extra_time_mins': 30}]
+    assert staff.post(URL, body, format='json').status_code == 200
+    attempt.refresh_from_db()
+    assert attempt.expires_at == end_of_time
+    allowance_id = StudentAllowance.objects.get(user=learner).id
+    assert staff.delete(f'{URL}/{allowance_id}').status_code == 204
+    attempt.refresh_from_db()
+    assert attempt.expires_at == end_of_time - timedelta(minutes=30)

@@ -17,9 +17,9 @@ from edx_exams.apps.core.tests.factories import (
     UserFactory,
 )
 from test_utils.auth import JwtClient
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
-COURSE = 'course-v1:edX+DemoX+Demo_Course'
 STORED = [
     S.CREATED,
     S.DOWNLOAD_SOFTWARE_CLICKED,
@@ -37,7 +37,7 @@ CONFLICT = 409
 BAD = 400
 
 # Proctored exam, taken proctored, in a course that allows opting out.
-PROCTORED = {
+PROCTORED: dict[str, dict[str, str | int]] = {
     'start': {
         S.CREATED: CONFLICT,
         S.DOWNLOAD_SOFTWARE_CLICKED: CONFLICT,

@@ -10,14 +10,9 @@ from edx_exams.apps.api.v1.tests.learner import LearnerSession
 from edx_exams.apps.core.models import ExamAttempt
 from edx_exams.apps.core.tests.factories import ExamAttemptFactory, ExamFactory, UserFactory
 from test_utils.auth import JwtClient
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
-COURSE = 'course-v1:edX+DemoX+Demo_Course'
-
-
-@pytest.fixture
-def learner():
-    return LearnerSession(UserFactory())
 
 
 @pytest.mark.parametrize(
@@ -151,7 +146,7 @@ def test_anonymous_is_401(api_client, method):
     assert api_client.get(f'/api/v1/student/exam/attempt/course_id/{COURSE}/content_id/x').status_code == 401
 
 
-# --- URL shapes (client-contracts.md section 0 and surprise 11) ----------------------------------------------------
+# --- URL shapes (docs/references/client-contracts.rst section 0, section 5 item 11) -----------------------------------
 
 
 @pytest.mark.parametrize('encode_keys', [False, True])

@@ -1,4 +1,4 @@
-"""The learner flow of client-contracts.md section 1.4 over HTTP, for each exam type."""
+"""The learner flow of docs/references/client-contracts.rst section 1.4 over HTTP, for each exam type."""
 
 from datetime import timedelta
 
@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 from freezegun import freeze_time
 
-from edx_exams.apps.api.v1.tests.learner import LearnerSession
 from edx_exams.apps.core import api
 from edx_exams.apps.core.models import DueDateExtension, ExamAttempt
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
@@ -20,14 +19,9 @@ from edx_exams.apps.core.tests.factories import (
     UserFactory,
 )
 from test_utils.auth import JwtClient
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
-COURSE = 'course-v1:edX+DemoX+Demo_Course'
-
-
-@pytest.fixture
-def learner():
-    return LearnerSession(UserFactory())
 
 
 def _proctored_exam(exam_type='proctored', **kwargs):

@@ -1,4 +1,8 @@
-"""/api/v1/configs/course_id/{course}: the authoring MFE's proctoring settings (client-contracts.md 2.3)."""
+"""
+/api/v1/configs/course_id/{course}: the authoring MFE's proctoring settings.
+
+Contract: docs/references/client-contracts.rst section 2.3.
+"""
 
 from urllib.parse import quote
 
@@ -13,11 +17,9 @@ from edx_exams.apps.core.tests.factories import (
     ProviderFactory,
     UserFactory,
 )
+from test_utils.courses import COURSE, OTHER_COURSE
 
 pytestmark = pytest.mark.django_db
-
-COURSE = 'course-v1:edX+Cfg+2026'
-OTHER_COURSE = 'course-v1:edX+Other+2026'
 
 
 def url(course=COURSE, *, encode=False, slash=False):

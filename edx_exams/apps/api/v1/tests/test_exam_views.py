@@ -15,11 +15,9 @@ from edx_exams.apps.core.tests.factories import (
     ExamFactory,
     UserFactory,
 )
+from test_utils.courses import COURSE, OTHER_COURSE
 
 pytestmark = pytest.mark.django_db
-
-COURSE = 'course-v1:edX+Pub+2026'
-OTHER_COURSE = 'course-v1:edX+Other+2026'
 
 
 def block(name, course=COURSE):

@@ -1,4 +1,8 @@
-"""The exams dashboard's attempts list (client-contracts.md 2.2) and its extra filters, over HTTP."""
+"""
+The exams dashboard's attempts list and its extra filters, over HTTP.
+
+Contract: docs/references/client-contracts.rst section 2.2.
+"""
 
 from datetime import timedelta
 from urllib.parse import quote
@@ -17,10 +21,9 @@ from edx_exams.apps.core.tests.factories import (
 )
 from edx_exams.apps.lti.models import ProctoringReview
 from test_utils.auth import JwtClient
+from test_utils.courses import COURSE, OTHER_COURSE
 
 pytestmark = pytest.mark.django_db
-COURSE = 'course-v1:edX+DemoX+Demo_Course'
-OTHER_COURSE = 'course-v1:edX+Other+2026'
 DASHBOARD_FIELDS = {
     'attempt_id',
     'exam_display_name',
@@ -48,16 +51,6 @@ EXTRA_FIELDS = {
 def attempts_url(course=COURSE, query='', *, encode=False, slash=False):
     key = quote(course, safe='') if encode else course
     return f'/api/v1/instructor_view/course_id/{key}/attempts{"/" if slash else ""}{query}'
-
-
-@pytest.fixture
-def staff_user():
-    return CourseStaffRoleFactory(course_id=COURSE).user
-
-
-@pytest.fixture
-def staff(staff_user):
-    return JwtClient().as_user(staff_user)
 
 
 @pytest.fixture

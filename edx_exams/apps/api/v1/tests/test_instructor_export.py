@@ -14,22 +14,16 @@ from edx_exams.apps.api.v1.tests.bulk import bulk_attempts
 from edx_exams.apps.core.models import AttemptReview
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
 from edx_exams.apps.core.tests.factories import (
-    CourseStaffRoleFactory,
     ExamAttemptFactory,
     ExamFactory,
     ProviderFactory,
     UserFactory,
 )
 from edx_exams.apps.lti.models import ProctoringReview
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
-COURSE = 'course-v1:edX+DemoX+Demo_Course'
 BASE = f'/api/v1/instructor_view/course_id/{COURSE}/attempts'
-
-
-@pytest.fixture
-def staff(jwt_client):
-    return jwt_client.as_user(CourseStaffRoleFactory(course_id=COURSE).user)
 
 
 @pytest.fixture

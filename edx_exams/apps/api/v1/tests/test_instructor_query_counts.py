@@ -7,9 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from edx_exams.apps.api.v1.tests.bulk import bulk_attempts
 from edx_exams.apps.core.tests.factories import CourseStaffRoleFactory, ExamFactory, ProviderFactory, UserFactory
 from test_utils.auth import JwtClient
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
-COURSE = 'course-v1:edX+Big+2026'
 
 
 def _count_queries(client, url):

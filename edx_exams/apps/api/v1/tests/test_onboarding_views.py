@@ -1,4 +1,8 @@
-"""The learner's onboarding status for the learning MFE's proctoring panel (client-contracts.md 2.1, 5.13)."""
+"""
+The learner's onboarding status for the learning MFE's proctoring panel.
+
+Contract: docs/references/client-contracts.rst section 2.1 and section 5 item 13.
+"""
 
 from datetime import timedelta
 from urllib.parse import quote
@@ -17,10 +21,9 @@ from edx_exams.apps.core.tests.factories import (
     UserFactory,
 )
 from test_utils.auth import JwtClient
+from test_utils.courses import COURSE, OTHER_COURSE
 
 pytestmark = pytest.mark.django_db
-COURSE = 'course-v1:edX+Onboard+2026'
-OTHER_COURSE = 'course-v1:edX+Elsewhere+2026'
 FIELDS = {'onboarding_status', 'onboarding_link', 'expiration_date', 'onboarding_release_date', 'onboarding_past_due'}
 NO_ONBOARDING = {'detail': 'There is no onboarding exam related to this course id.'}
 

@@ -23,9 +23,9 @@ from edx_exams.apps.core.tests.factories import (
     UserFactory,
 )
 from test_utils.auth import JwtClient
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
-COURSE = 'course-v1:edX+Perm+2026'
 ACTORS = ('anonymous', 'owner', 'other_learner', 'other_course_staff', 'course_staff', 'global_staff')
 
 

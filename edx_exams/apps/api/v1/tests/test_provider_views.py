@@ -10,10 +10,9 @@ from edx_exams.apps.core.tests.factories import (
     ProviderFactory,
     UserFactory,
 )
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
-
-COURSE = 'course-v1:edX+Prov+2026'
 
 
 @pytest.fixture

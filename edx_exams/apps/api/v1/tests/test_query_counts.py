@@ -7,9 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from edx_exams.apps.api.v1.tests.learner import LearnerSession
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
 from edx_exams.apps.core.tests.factories import AllowanceFactory, ExamAttemptFactory, ExamFactory, UserFactory
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
-COURSE = 'course-v1:edX+DemoX+Demo_Course'
 
 
 def _populate(size):

@@ -19,10 +19,10 @@ from edx_exams.apps.core.tests.factories import (
 from edx_exams.apps.events.models import OutboxEvent
 from edx_exams.apps.lti.models import LtiProctoringSession, LtiToolRegistration
 from test_utils.auth import JwtClient
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
 URL = '/api/v1/user/retire'
-COURSE = 'course-v1:edX+DemoX+Demo_Course'
 
 
 @pytest.fixture

@@ -13,19 +13,9 @@ from edx_exams.apps.core.signals.signals import ATTEMPT_RESET
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
 from edx_exams.apps.core.tests.factories import CourseStaffRoleFactory, ExamAttemptFactory, ExamFactory, UserFactory
 from test_utils.auth import JwtClient
+from test_utils.courses import COURSE
 
 pytestmark = pytest.mark.django_db
-COURSE = 'course-v1:edX+DemoX+Demo_Course'
-
-
-@pytest.fixture
-def staff_user():
-    return CourseStaffRoleFactory(course_id=COURSE).user
-
-
-@pytest.fixture
-def staff(staff_user):
-    return JwtClient().as_user(staff_user)
 
 
 @pytest.fixture

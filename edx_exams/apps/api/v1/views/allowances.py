@@ -15,13 +15,13 @@ from edx_exams.apps.api.parsers import ExamsJSONParser
 from edx_exams.apps.api.schema import BODY_ERRORS, error_responses
 from edx_exams.apps.api.v1.permissions import IsCourseStaffOrGlobalStaff
 from edx_exams.apps.api.v1.serializers.allowances import (
+    UPLOAD_ERROR,
+    UPLOAD_REPORT,
     AllowanceReadSerializer,
     AllowanceUploadSerializer,
     AllowanceWriteSerializer,
     DueDateExtensionReadSerializer,
     DueDateExtensionWriteSerializer,
-    UploadErrorSerializer,
-    UploadReportSerializer,
 )
 from edx_exams.apps.api.v1.validation import validate_course_key
 from edx_exams.apps.core import api
@@ -101,9 +101,9 @@ class CourseAllowancesUploadView(APIView):
             'text/csv': OpenApiTypes.STR,
         },
         responses={
-            200: OpenApiResponse(UploadReportSerializer, description='Every row was stored.'),
+            200: OpenApiResponse(UPLOAD_REPORT, description='Every row was stored.'),
             400: OpenApiResponse(
-                UploadErrorSerializer,
+                UPLOAD_ERROR,
                 description='No row was stored: `rows` says what is wrong with each row, or `errors` what is wrong '
                 'with the file (missing, not UTF-8, too large, no exam_id column, no rows or too many).',
             ),

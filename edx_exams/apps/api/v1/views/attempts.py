@@ -1,4 +1,4 @@
-"""Learner attempt endpoints used by frontend-lib-special-exams (client-contracts.md L1-L5, L7)."""
+"""Learner attempt endpoints used by frontend-lib-special-exams (docs/references/client-contracts.rst L1-L5, L7)."""
 
 import logging
 

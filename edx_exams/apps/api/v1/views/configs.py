@@ -1,4 +1,8 @@
-"""A course's proctoring configuration, read and saved by the authoring MFE (client-contracts.md 2.3)."""
+"""
+A course's proctoring configuration, read and saved by the authoring MFE.
+
+Contract: docs/references/client-contracts.rst section 2.3.
+"""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response

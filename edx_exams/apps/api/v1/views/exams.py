@@ -1,4 +1,8 @@
-"""A course's exams: Studio's publish and the exams dashboard list (client-contracts.md 2.2, 3.1)."""
+"""
+A course's exams: Studio's publish and the exams dashboard list.
+
+Contract: docs/references/client-contracts.rst sections 2.2 and 3.1.
+"""
 
 from drf_spectacular.utils import extend_schema
 from opaque_keys.edx.keys import CourseKey

@@ -1,4 +1,4 @@
-"""The exams dashboard's attempts list and its CSV export (client-contracts.md 2.2)."""
+"""The exams dashboard's attempts list and its CSV export (docs/references/client-contracts.rst section 2.2)."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema

@@ -1,4 +1,4 @@
-"""The learner's onboarding status (client-contracts.md 2.1 and 5, item 13)."""
+"""The learner's onboarding status (docs/references/client-contracts.rst section 2.1 and section 5 item 13)."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotAuthenticated

@@ -35,7 +35,9 @@ class ProctoringProvidersView(APIView):
 
 class ProviderSettingsView(APIView):
     """
-    GET /api/v1/exam/provider_settings/course_id/{course_id}/exam_id/{exam_id} (client-contracts.md L6).
+    GET /api/v1/exam/provider_settings/course_id/{course_id}/exam_id/{exam_id}.
+
+    Call L6 of docs/references/client-contracts.rst.
 
     The provider details frontend-lib-special-exams shows before a proctored exam:
     `{provider_name, provider_tech_support_email, provider_tech_support_phone,

@@ -1,8 +1,9 @@
 """Backfill course staff roles from a CSV file (`username,email,role,course_id`); safe to run again."""
 
 import csv
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from edx_exams.apps.core import api
 
@@ -15,11 +16,11 @@ class Command(BaseCommand):
         'username,email,role,course_id. Missing users are created; bad rows are reported and skipped.'
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         """Take the path of the CSV file."""
         parser.add_argument('--csv-path', required=True, help='CSV file with username,email,role,course_id')
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         """Import the file and print a summary, then one line per skipped row."""
         path = options['csv_path']
         try:
@@ -31,5 +32,5 @@ class Command(BaseCommand):
             f'users created={report.users_created} roles created={report.roles_created} '
             f'roles already present={report.roles_existing} rows skipped={len(report.errors)}'
         )
-        for error in report.errors:
-            self.stderr.write(error)
+        for problem in report.errors:
+            self.stderr.write(problem)

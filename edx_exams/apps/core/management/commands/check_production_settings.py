@@ -1,5 +1,7 @@
 """Refuse (exit 1) when the active settings are not safe to serve production with."""
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from edx_exams.apps.core.checks import check_production_settings
@@ -13,7 +15,7 @@ class Command(BaseCommand):
         'LTI_KEY_ENCRYPTION_SECRET are set and none is a development default. Exits 1 naming each problem.'
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         """Print each problem and fail, or confirm the settings."""
         errors = check_production_settings()
         if errors:

@@ -1,5 +1,7 @@
 """Load the demo users and course used by `make run`; safe to run any number of times."""
 
+from typing import Any
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -11,7 +13,7 @@ class Command(BaseCommand):
 
     help = 'Create or update the demo users and the demo course. Idempotent.'
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         """Load everything in one transaction."""
         with transaction.atomic():
             users = demo.load_demo_users()
