@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.views import APIView
 
+from edx_exams.apps.api.schema import error_responses
 from edx_exams.apps.api.v1.csv_export import JsonOnlyNegotiation, attempts_csv_response, wants_csv
 from edx_exams.apps.api.v1.permissions import IsCourseStaffOrGlobalStaff
 from edx_exams.apps.api.v1.serializers.instructor import (
@@ -26,12 +27,15 @@ FILTER_PARAMETERS = [
     ),
 ]
 CSV_RESPONSE = OpenApiResponse(OpenApiTypes.STR, description='CSV attachment, one line per attempt.')
-ERRORS = {
-    400: OpenApiResponse(description='Malformed course key or query parameter: {"detail", "errors"}.'),
-    401: OpenApiResponse(description='No valid credentials.'),
-    403: OpenApiResponse(description='Neither course staff nor global staff.'),
-    404: OpenApiResponse(description='The exam is not in the course.'),
-}
+ERRORS = error_responses(
+    400,
+    401,
+    403,
+    404,
+    e400='Malformed course key or query parameter: {"detail", "errors"}.',
+    e403='Neither course staff nor global staff.',
+    e404='The exam is not in the course.',
+)
 
 
 class AttemptsPagination(LimitOffsetPagination):
