@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 18740
 TEST_DB_MYSQL = EDX_EXAMS_TEST_DB=mysql
+# pytest-xdist: one test process per core (PYTEST_WORKERS=0 runs in one process).
+PYTEST_WORKERS ?= auto
 # settings/local.py builds every URL it hands out (LTI, JWKS, token issuer) on http://localhost:$(PORT).
 export EDX_EXAMS_PORT := $(PORT)
 
@@ -49,10 +51,10 @@ prod.smoke: ## run production (2 gunicorn, 2 workers, beat, consumer) from produ
 	PYENV_VERSION=$(PYTHON_VERSION) python3.12 scripts/prod_smoke.py
 
 test: requirements ## run the whole suite on SQLite
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 test.mysql: requirements.mysql ## run the whole suite on MariaDB/MySQL at 127.0.0.1:3306
-	$(TEST_DB_MYSQL) $(BIN)/pytest
+	$(TEST_DB_MYSQL) $(BIN)/pytest -n $(PYTEST_WORKERS)
 
 quality: requirements ## ruff lint and format check, mypy type check
 	$(BIN)/ruff check .
