@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from edx_exams.apps.core.models import Exam, User
+from edx_exams.apps.core.api import Exam, User
 from edx_exams.apps.lti.constants import SIGNING_ALGORITHM
 from edx_exams.apps.lti.exceptions import LtiError, LtiNotConfigured
 from edx_exams.apps.lti.keys import get_tool_public_key, unverified_header

@@ -7,7 +7,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from edx_exams.apps.api.parsers import ExamsJSONParser
 from edx_exams.apps.api.v1.csv_upload import CsvFileError, read_csv_rows
 from edx_exams.apps.api.v1.permissions import IsCourseStaffOrGlobalStaff
 from edx_exams.apps.api.v1.serializers.allowances import (
@@ -19,6 +18,7 @@ from edx_exams.apps.api.v1.serializers.allowances import (
 )
 from edx_exams.apps.api.v1.validation import validate_course_key
 from edx_exams.apps.core import api
+from edx_exams.http.parsers import ExamsJSONParser
 
 MAX_UPLOAD_ROWS = 5000
 MAX_UPLOAD_BYTES = 1024 * 1024

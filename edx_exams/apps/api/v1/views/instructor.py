@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.views import APIView
 
-from edx_exams.apps.api.v1.csv_export import JsonOnlyNegotiation, attempts_csv_response, wants_csv
+from edx_exams.apps.api.v1.csv_export import attempts_csv_response, wants_csv
 from edx_exams.apps.api.v1.permissions import IsCourseStaffOrGlobalStaff
 from edx_exams.apps.api.v1.serializers.instructor import (
     MAX_PAGE_BOUND,
@@ -15,6 +15,7 @@ from edx_exams.apps.api.v1.serializers.instructor import (
 )
 from edx_exams.apps.api.v1.validation import validate_course_key
 from edx_exams.apps.core import api
+from edx_exams.http.negotiation import FirstRendererNegotiation
 
 FILTER_PARAMETERS = [
     OpenApiParameter('exam_id', int, required=False, description='Only this exam of the course (404 if not in it).'),
@@ -69,7 +70,7 @@ class InstructorAttemptsView(APIView):
     """
 
     permission_classes = [IsCourseStaffOrGlobalStaff]
-    content_negotiation_class = JsonOnlyNegotiation
+    content_negotiation_class = FirstRendererNegotiation
 
     @extend_schema(
         parameters=[
@@ -113,7 +114,7 @@ class InstructorAttemptsExportView(APIView):
     """
 
     permission_classes = [IsCourseStaffOrGlobalStaff]
-    content_negotiation_class = JsonOnlyNegotiation
+    content_negotiation_class = FirstRendererNegotiation
 
     @extend_schema(parameters=FILTER_PARAMETERS, responses={(200, 'text/csv'): CSV_RESPONSE, **ERRORS})
     def get(self, request, course_id):

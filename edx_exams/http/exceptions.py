@@ -19,8 +19,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from edx_exams.apps.core.db_errors import close_broken_connections, is_database_unavailable
-from edx_exams.apps.core.exceptions import ExamBaseException
+from edx_exams.apps.core.api import ExamBaseException
+from edx_exams.http.db_errors import close_broken_connections, is_database_unavailable
 
 log = logging.getLogger(__name__)
 
