@@ -14,7 +14,7 @@ from collections.abc import Callable
 import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -23,6 +23,15 @@ from rest_framework.views import APIView
 from edx_exams.http.db_errors import close_broken_connections
 
 log = logging.getLogger(__name__)
+HEALTH = inline_serializer('Health', {'status': serializers.CharField(), 'database': serializers.CharField()})
+READINESS = inline_serializer(
+    'Readiness',
+    {
+        'status': serializers.CharField(),
+        'checks': serializers.DictField(child=serializers.CharField()),
+        'down': serializers.ListField(child=serializers.CharField()),
+    },
+)
 
 OK = 'OK'
 UNAVAILABLE = 'UNAVAILABLE'
@@ -36,7 +45,10 @@ class HealthView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        responses=inline_serializer('Health', {'status': serializers.CharField(), 'database': serializers.CharField()})
+        responses={
+            200: HEALTH,
+            503: OpenApiResponse(HEALTH, description='The database does not answer: `UNAVAILABLE` in both fields.'),
+        }
     )
     def get(self, request):
         """Check the database with a trivial query."""
@@ -64,14 +76,10 @@ class ReadinessView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        responses=inline_serializer(
-            'Readiness',
-            {
-                'status': serializers.CharField(),
-                'checks': serializers.DictField(child=serializers.CharField()),
-                'down': serializers.ListField(child=serializers.CharField()),
-            },
-        )
+        responses={
+            200: READINESS,
+            503: OpenApiResponse(READINESS, description='A dependency does not answer: `down` names each one.'),
+        }
     )
     def get(self, request):
         """Check each dependency with a short timeout."""

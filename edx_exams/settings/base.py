@@ -144,7 +144,11 @@ SPECTACULAR_SETTINGS = {
     'SWAGGER_UI_FAVICON_HREF': 'SIDECAR',
     'REDOC_DIST': 'SIDECAR',
     'COMPONENT_SPLIT_REQUEST': True,
-    'SCHEMA_PATH_PREFIX': r'/api/v1',
+    'SCHEMA_PATH_PREFIX': r'/api/v1',  # only shortens tags and operation ids; /lti/ paths are in the schema too
+    'POSTPROCESSING_HOOKS': [
+        'drf_spectacular.hooks.postprocess_schema_enums',
+        'edx_exams.http.schema.document_unmatched_paths',
+    ],
 }
 
 # ---------------------------------------------------------------------------

@@ -1,26 +1,28 @@
 """
 HTTP endpoints of the LTI 1.3 proctoring platform: thin, each calls one `lti.api` function.
 
-None of them is part of the REST API schema. Errors are JSON `{"detail": ...}`
+Each is described in the OpenAPI schema under the tag `lti`. Errors are JSON `{"detail": ...}`
 (OAuth errors on the token endpoint use the RFC 6749 body); the only HTML is
 the auto-submitted form of the OIDC auth response.
 """
 
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from edx_exams.apps.lti import api
+from edx_exams.apps.lti import api, schema
+from edx_exams.apps.lti import constants as c
 from edx_exams.apps.lti.authentication import LtiBrowserJwtAuthentication
 from edx_exams.apps.lti.constants import ACS_MEDIA_TYPE
 from edx_exams.apps.lti.exceptions import OAuthError
 from edx_exams.http.exceptions import exams_exception_handler
 from edx_exams.http.negotiation import FirstRendererNegotiation
+from edx_exams.http.schema import error_responses
 
 NO_STORE = {'Cache-Control': 'no-store', 'Pragma': 'no-cache'}
 
@@ -58,7 +60,23 @@ class LtiServiceView(APIView):
     renderer_classes = [JSONRenderer]
 
 
-@extend_schema(exclude=True)
+@extend_schema(
+    tags=['lti'],
+    responses={
+        302: schema.REDIRECT,
+        **error_responses(
+            400,
+            401,
+            403,
+            404,
+            409,
+            e400='The exam has no LTI proctoring tool.',
+            e403='Not your attempt, or not a browser navigation (`Sec-Fetch-Mode`).',
+            e404='No such attempt.',
+            e409="The attempt's status does not allow this.",
+        ),
+    },
+)
 class StartProctoringView(LtiBrowserView):
     """GET /lti/start_proctoring/{attempt_id}: own attempt -> download_software_clicked; 302 to the tool's login."""
 
@@ -69,7 +87,23 @@ class StartProctoringView(LtiBrowserView):
         return HttpResponseRedirect(api.begin_start_proctoring(int(attempt_id), user=request.user))
 
 
-@extend_schema(exclude=True)
+@extend_schema(
+    tags=['lti'],
+    responses={
+        302: schema.REDIRECT,
+        **error_responses(
+            400,
+            401,
+            403,
+            404,
+            409,
+            e400='The exam has no LTI proctoring tool.',
+            e403='Not your attempt, or not a browser navigation (`Sec-Fetch-Mode`).',
+            e404='No such attempt.',
+            e409="The attempt's status does not allow this.",
+        ),
+    },
+)
 class EndAssessmentView(LtiBrowserView):
     """GET /lti/end_assessment/{attempt_id}: submit, then 302 to the LtiEndAssessment launch or to the exam."""
 
@@ -80,7 +114,21 @@ class EndAssessmentView(LtiBrowserView):
         return HttpResponseRedirect(api.begin_end_assessment(int(attempt_id), user=request.user))
 
 
-@extend_schema(exclude=True)
+@extend_schema(
+    tags=['lti'],
+    responses={
+        302: schema.REDIRECT,
+        **error_responses(
+            400,
+            401,
+            403,
+            404,
+            e400='The exam has no LTI proctoring tool.',
+            e403='Not course staff.',
+            e404='No such exam.',
+        ),
+    },
+)
 class InstructorToolView(LtiBrowserView):
     """GET /lti/exam/{exam_id}/instructor_tool: course staff only; 302 to the tool's review dashboard launch."""
 
@@ -89,17 +137,37 @@ class InstructorToolView(LtiBrowserView):
         return HttpResponseRedirect(api.begin_instructor_launch(int(exam_id), user=request.user))
 
 
-@extend_schema(exclude=True)
+@extend_schema(
+    tags=['lti'],
+    responses={
+        (200, 'text/html'): schema.AUTO_SUBMIT_FORM,
+        **error_responses(
+            400,
+            401,
+            403,
+            e400='A missing or wrong parameter, an unknown client or redirect URI, or a used or expired hint.',
+            e403='Not signed in, or not the user the launch was for.',
+        ),
+    },
+)
 class AuthView(LtiBrowserView):
     """GET or POST /lti/auth: the OIDC auth endpoint; answers the auto-submitted id_token form."""
 
     permission_classes = [AllowAny]  # lti.api refuses an anonymous or different user with 403
     parser_classes = [FormParser]
 
+    @extend_schema(parameters=[schema.OidcAuthRequestSerializer])
     def get(self, request):
         """Authorize a launch from query parameters."""
         return self._authorize(request, request.query_params)
 
+    @extend_schema(
+        request={'application/x-www-form-urlencoded': schema.OidcAuthRequestSerializer},
+        responses={
+            (200, 'text/html'): schema.AUTO_SUBMIT_FORM,
+            **error_responses(400, 401, 403, 413, 415),
+        },
+    )
     def post(self, request):
         """Authorize a launch from form fields."""
         return self._authorize(request, request.data)
@@ -111,7 +179,25 @@ class AuthView(LtiBrowserView):
         return HttpResponse(page, headers=NO_STORE)
 
 
-@extend_schema(exclude=True)
+@extend_schema(
+    tags=['lti'],
+    request={
+        'application/x-www-form-urlencoded': schema.StartAssessmentRequestSerializer,
+        'multipart/form-data': schema.StartAssessmentRequestSerializer,
+    },
+    responses={
+        302: OpenApiResponse(description='Back to the exam in the learning MFE.'),
+        **error_responses(
+            400,
+            401,
+            403,
+            413,
+            415,
+            e400='A missing, badly signed or mismatched message, or used or expired session data.',
+            e403='The signed-in user is not the learner of this attempt.',
+        ),
+    },
+)
 class StartAssessmentView(LtiServiceView):
     """POST /lti/start_assessment (form field `JWT`): the tool's LtiStartAssessment; 302 back to the exam."""
 
@@ -123,7 +209,7 @@ class StartAssessmentView(LtiServiceView):
         return HttpResponseRedirect(api.accept_start_assessment(request.data.get('JWT'), user=request.user))
 
 
-@extend_schema(exclude=True)
+@extend_schema(tags=['lti'], responses={200: schema.JwksSerializer})
 class JwksView(LtiServiceView):
     """GET /lti/jwks: the platform's public keys."""
 
@@ -132,7 +218,16 @@ class JwksView(LtiServiceView):
         return JsonResponse(api.get_public_jwks(), headers={'Cache-Control': 'public, max-age=300'})
 
 
-@extend_schema(exclude=True)
+@extend_schema(
+    tags=['lti'],
+    request={'application/x-www-form-urlencoded': schema.TokenRequestSerializer},
+    responses={
+        200: schema.TokenResponseSerializer,
+        400: OpenApiResponse(schema.OAuthErrorSerializer, description='`unsupported_grant_type` or `invalid_scope`.'),
+        401: OpenApiResponse(schema.OAuthErrorSerializer, description='`invalid_client`: a bad client assertion.'),
+        **error_responses(413, 415),
+    },
+)
 class TokenView(LtiServiceView):
     """POST /lti/token: OAuth 2 client credentials with a JWT client assertion; the ACS access token."""
 
@@ -153,7 +248,31 @@ class AcsRenderer(JSONRenderer):
     media_type = ACS_MEDIA_TYPE
 
 
-@extend_schema(exclude=True)
+@extend_schema(
+    tags=['lti'],
+    request={c.ACS_MEDIA_TYPE: schema.AcsRequestSerializer, 'application/json': schema.AcsRequestSerializer},
+    parameters=[
+        OpenApiParameter('Authorization', str, OpenApiParameter.HEADER, description='`Bearer <token>` from /lti/token.')
+    ],
+    responses={
+        200: schema.AcsResponseSerializer,
+        **error_responses(
+            400,
+            401,
+            403,
+            404,
+            406,
+            409,
+            413,
+            e400='An invalid control request.',
+            e401='A missing, invalid or expired access token, or one without the control scope.',
+            e403='The token belongs to another tool, or the attempt is not proctored by this tool.',
+            e404='Unknown control URL, or no attempt matches the user, resource link and attempt number.',
+            e406=f'The body is not {c.ACS_MEDIA_TYPE} (or JSON).',
+            e409='The attempt was reset.',
+        ),
+    },
+)
 class AcsView(LtiServiceView):
     """POST /lti/{registration_id}/acs: an Assessment Control Service request (Bearer token)."""
 

@@ -1,5 +1,6 @@
 """Serializers of allowances and personal due-date extensions (the exams dashboard, section 2.2)."""
 
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 from edx_exams.apps.api.v1.serializers.fields import MAX_ROW_ID
@@ -44,6 +45,29 @@ class AllowanceUploadSerializer(serializers.Serializer):
     """A CSV file of allowances (multipart field `file`)."""
 
     file = serializers.FileField()
+
+
+# Schema only (inline serializers: a Serializer class cannot declare a field named `errors`, its own property).
+UPLOAD_ROW_FIELDS: dict[str, serializers.Field] = {  # one CSV row of a report; `row` counts the header as line 1
+    'row': serializers.IntegerField(),
+    'status': serializers.ChoiceField(choices=['ok', 'error']),
+    'errors': serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+}
+UploadRow = type(inline_serializer('UploadRow', UPLOAD_ROW_FIELDS))  # one class, so one schema component
+# The answer to an allowance upload: a summary and one entry per row.
+UPLOAD_REPORT = inline_serializer(
+    'UploadReport',
+    fields={'detail': serializers.CharField(), 'rows': UploadRow(many=True)},
+)
+# A refused upload: the per-row report, or the field errors of an unreadable file.
+UPLOAD_ERROR = inline_serializer(
+    'UploadError',
+    fields={
+        'detail': serializers.CharField(),
+        'rows': UploadRow(many=True, required=False),
+        'errors': serializers.JSONField(required=False),
+    },
+)
 
 
 class DueDateExtensionReadSerializer(serializers.Serializer):

@@ -1,5 +1,6 @@
 """Allowances and personal due-date extensions of a course (exams dashboard and accommodations)."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -10,6 +11,8 @@ from rest_framework.views import APIView
 from edx_exams.apps.api.v1.csv_upload import CsvFileError, read_csv_rows
 from edx_exams.apps.api.v1.permissions import IsCourseStaffOrGlobalStaff
 from edx_exams.apps.api.v1.serializers.allowances import (
+    UPLOAD_ERROR,
+    UPLOAD_REPORT,
     AllowanceReadSerializer,
     AllowanceUploadSerializer,
     AllowanceWriteSerializer,
@@ -19,6 +22,7 @@ from edx_exams.apps.api.v1.serializers.allowances import (
 from edx_exams.apps.api.v1.validation import validate_course_key
 from edx_exams.apps.core import api
 from edx_exams.http.parsers import ExamsJSONParser
+from edx_exams.http.schema import BODY_ERRORS, error_responses
 
 MAX_UPLOAD_ROWS = 5000
 MAX_UPLOAD_BYTES = 1024 * 1024
@@ -39,13 +43,19 @@ class CourseAllowancesView(APIView):
 
     permission_classes = [IsCourseStaffOrGlobalStaff]
 
-    @extend_schema(responses={200: AllowanceReadSerializer(many=True)})
+    @extend_schema(responses={200: AllowanceReadSerializer(many=True), **error_responses(400, 401, 403)})
     def get(self, request, course_id):
         """List the allowances of the course."""
         validate_course_key(course_id)
         return Response(AllowanceReadSerializer(api.list_allowances(course_id), many=True).data)
 
-    @extend_schema(request=AllowanceWriteSerializer(many=True), responses={200: AllowanceReadSerializer(many=True)})
+    @extend_schema(
+        request=AllowanceWriteSerializer(many=True),
+        responses={
+            200: AllowanceReadSerializer(many=True),
+            **error_responses(*BODY_ERRORS, 401, 403, 404, e404='The course has no exams.'),
+        },
+    )
     def post(self, request, course_id):
         """Create or update allowances, all or nothing."""
         validate_course_key(course_id)
@@ -62,7 +72,7 @@ class CourseAllowanceDetailView(APIView):
 
     permission_classes = [IsCourseStaffOrGlobalStaff]
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, **error_responses(400, 401, 403, e404='No such allowance in the course.')})
     def delete(self, request, course_id, allowance_id):
         """Delete one allowance."""
         validate_course_key(course_id)
@@ -86,7 +96,21 @@ class CourseAllowancesUploadView(APIView):
     permission_classes = [IsCourseStaffOrGlobalStaff]
     parser_classes = [MultiPartParser, FormParser, ExamsJSONParser]
 
-    @extend_schema(request=AllowanceUploadSerializer, responses={200: OpenApiResponse(description='per-row report')})
+    @extend_schema(
+        request={
+            'multipart/form-data': AllowanceUploadSerializer,
+            'text/csv': OpenApiTypes.STR,
+        },
+        responses={
+            200: OpenApiResponse(UPLOAD_REPORT, description='Every row was stored.'),
+            400: OpenApiResponse(
+                UPLOAD_ERROR,
+                description='No row was stored: `rows` says what is wrong with each row, or `errors` what is wrong '
+                'with the file (missing, not UTF-8, too large, no exam_id column, no rows or too many).',
+            ),
+            **error_responses(401, 403, 404, 413, 415, e404='The course has no exams.'),
+        },
+    )
     def post(self, request, course_id):
         """Validate and store every row, or report what is wrong."""
         validate_course_key(course_id)
@@ -117,13 +141,19 @@ class CourseDueDateExtensionsView(APIView):
 
     permission_classes = [IsCourseStaffOrGlobalStaff]
 
-    @extend_schema(responses={200: DueDateExtensionReadSerializer(many=True)})
+    @extend_schema(responses={200: DueDateExtensionReadSerializer(many=True), **error_responses(400, 401, 403)})
     def get(self, request, course_id):
         """List personal due dates of the course."""
         validate_course_key(course_id)
         return Response(DueDateExtensionReadSerializer(api.list_due_date_extensions(course_id), many=True).data)
 
-    @extend_schema(request=DueDateExtensionWriteSerializer, responses={200: DueDateExtensionReadSerializer})
+    @extend_schema(
+        request=DueDateExtensionWriteSerializer,
+        responses={
+            200: DueDateExtensionReadSerializer,
+            **error_responses(*BODY_ERRORS, 401, 403, 404, e404='The course has no exams.'),
+        },
+    )
     def post(self, request, course_id):
         """Set a personal due date."""
         validate_course_key(course_id)
@@ -149,7 +179,9 @@ class CourseDueDateExtensionDetailView(APIView):
 
     permission_classes = [IsCourseStaffOrGlobalStaff]
 
-    @extend_schema(responses={204: None})
+    @extend_schema(
+        responses={204: None, **error_responses(400, 401, 403, e404='No such due date extension in the course.')}
+    )
     def delete(self, request, course_id, extension_id):
         """Remove a personal due date."""
         validate_course_key(course_id)

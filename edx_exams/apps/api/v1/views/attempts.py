@@ -3,7 +3,7 @@
 import logging
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -19,6 +19,7 @@ from edx_exams.apps.api.v1.serializers.attempts import (
 )
 from edx_exams.apps.api.v1.validation import validate_course_key
 from edx_exams.apps.core import api
+from edx_exams.http.schema import BODY_ERRORS, ObjectOrEmpty, error_responses
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,12 @@ class StudentExamAttemptView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: OpenApiResponse(description='{"exam": {...}} or {"exam": {}}')})
+    @extend_schema(
+        responses={
+            200: inline_serializer('StudentExamAttempt', {'exam': ObjectOrEmpty(StudentExamSerializer)}),
+            **error_responses(400, 401, e400='Malformed course key.'),
+        }
+    )
     def get(self, request, course_id, content_id):
         """Return the exam and the learner's attempt."""
         validate_course_key(course_id)
@@ -64,7 +70,7 @@ class LatestExamAttemptView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter('content_id', str, required=False)],
-        responses={200: StudentAttemptSerializer},
+        responses={200: ObjectOrEmpty(StudentAttemptSerializer), **error_responses(401)},
     )
     def get(self, request):
         """Return the learner's latest attempt."""
@@ -92,7 +98,21 @@ class ExamAttemptCreateView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=AttemptCreateSerializer, responses={200: AttemptIdSerializer})
+    @extend_schema(
+        request=AttemptCreateSerializer,
+        responses={
+            200: AttemptIdSerializer,
+            **error_responses(
+                *BODY_ERRORS,
+                401,
+                404,
+                409,
+                e400='Invalid body, or the exam is past its due date.',
+                e404='No such active exam.',
+                e409='Another exam attempt of the learner is running.',
+            ),
+        },
+    )
     def post(self, request):
         """Create (or return) the learner's attempt."""
         data = _validated(AttemptCreateSerializer, request.data)
@@ -120,7 +140,22 @@ class ExamAttemptDetailView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=AttemptUpdateSerializer, responses={200: AttemptIdSerializer})
+    @extend_schema(
+        request=AttemptUpdateSerializer,
+        responses={
+            200: AttemptIdSerializer,
+            **error_responses(
+                *BODY_ERRORS,
+                401,
+                403,
+                404,
+                409,
+                e403="Someone else's attempt, or a staff action by a learner.",
+                e404='No such attempt.',
+                e409="The attempt's status does not allow this action.",
+            ),
+        },
+    )
     def put(self, request, attempt_id):
         """Apply an action to an attempt."""
         data = _validated(AttemptUpdateSerializer, request.data)
@@ -133,7 +168,20 @@ class ExamAttemptDetailView(APIView):
         )
         return Response({'exam_attempt_id': attempt.id})
 
-    @extend_schema(responses={204: None})
+    @extend_schema(
+        responses={
+            204: None,
+            **error_responses(
+                401,
+                403,
+                404,
+                409,
+                e403='Not allowed to reset this attempt (see above).',
+                e404='No such attempt.',
+                e409="The attempt's status does not allow a reset.",
+            ),
+        }
+    )
     def delete(self, request, attempt_id):
         """Reset an attempt."""
         api.reset_exam_attempt(int(attempt_id), actor=request.user)
@@ -152,7 +200,14 @@ class ExamAccessTokenView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: ExamAccessTokenSerializer})
+    @extend_schema(
+        responses={
+            200: ExamAccessTokenSerializer,
+            **error_responses(
+                401, 403, 404, e403='Exam access token not granted (no running attempt).', e404='No such exam.'
+            ),
+        }
+    )
     def get(self, request, exam_id):
         """Grant a token or answer 403."""
         token = api.get_exam_access_token(user=request.user, exam_id=int(exam_id))

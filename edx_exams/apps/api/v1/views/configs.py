@@ -4,7 +4,7 @@ A course's proctoring configuration, read and saved by the authoring MFE.
 Contract: docs/references/client-contracts.rst section 2.3.
 """
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,12 +15,15 @@ from edx_exams.apps.api.v1.serializers.configs import (
 )
 from edx_exams.apps.api.v1.validation import validate_course_key
 from edx_exams.apps.core import api
+from edx_exams.http.schema import error_responses
 
-ERRORS = {
-    400: OpenApiResponse(description='Invalid course key, unknown provider or missing escalation email.'),
-    401: OpenApiResponse(description='No valid credentials.'),
-    403: OpenApiResponse(description='Not course staff or global staff (the MFE shows "no permission").'),
-}
+ERRORS = error_responses(
+    400,
+    401,
+    403,
+    e400='Invalid course key, unknown provider or missing escalation email.',
+    e403='Not course staff or global staff (the MFE shows "no permission").',
+)
 
 
 class CourseExamConfigurationView(APIView):
@@ -50,7 +53,7 @@ class CourseExamConfigurationView(APIView):
 
     @extend_schema(
         request=CourseExamConfigurationWriteSerializer,
-        responses={200: CourseExamConfigurationReadSerializer, **ERRORS},
+        responses={200: CourseExamConfigurationReadSerializer, **ERRORS, **error_responses(413, 415)},
     )
     def patch(self, request, course_id):
         """Save the course's provider and escalation email."""

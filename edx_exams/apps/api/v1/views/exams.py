@@ -4,7 +4,7 @@ A course's exams: Studio's publish and the exams dashboard list.
 Contract: docs/references/client-contracts.rst sections 2.2 and 3.1.
 """
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from opaque_keys.edx.keys import CourseKey
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,12 +18,15 @@ from edx_exams.apps.api.v1.serializers.exams import (
 )
 from edx_exams.apps.api.v1.validation import validate_course_key
 from edx_exams.apps.core import api
+from edx_exams.http.schema import BODY_ERRORS, error_responses
 
-ERRORS = {
-    400: OpenApiResponse(description='Invalid course key or exam list: {"detail": "Invalid data", "errors": {...}}'),
-    401: OpenApiResponse(description='No valid credentials.'),
-    403: OpenApiResponse(description='Not course staff or global staff.'),
-}
+ERRORS = error_responses(
+    400,
+    401,
+    403,
+    e400='Invalid course key or exam list: {"detail": "Invalid data", "errors": {...}}',
+    e403='Not course staff or global staff.',
+)
 
 
 class CourseExamsView(APIView):
@@ -57,7 +60,11 @@ class CourseExamsView(APIView):
 
     @extend_schema(
         request=PublishedExamSerializer(many=True),
-        responses={200: PublishResultSerializer, **ERRORS, 409: OpenApiResponse(description='Concurrent publish.')},
+        responses={
+            200: PublishResultSerializer,
+            **ERRORS,
+            **error_responses(*BODY_ERRORS, 409, e409='A concurrent publish collided twice; retry.'),
+        },
     )
     def patch(self, request, course_id):
         """Apply Studio's list of the course's exams."""

@@ -16,6 +16,7 @@ from edx_exams.apps.api.v1.serializers.instructor import (
 from edx_exams.apps.api.v1.validation import validate_course_key
 from edx_exams.apps.core import api
 from edx_exams.http.negotiation import FirstRendererNegotiation
+from edx_exams.http.schema import error_responses
 
 FILTER_PARAMETERS = [
     OpenApiParameter('exam_id', int, required=False, description='Only this exam of the course (404 if not in it).'),
@@ -27,12 +28,15 @@ FILTER_PARAMETERS = [
     ),
 ]
 CSV_RESPONSE = OpenApiResponse(OpenApiTypes.STR, description='CSV attachment, one line per attempt.')
-ERRORS = {
-    400: OpenApiResponse(description='Malformed course key or query parameter: {"detail", "errors"}.'),
-    401: OpenApiResponse(description='No valid credentials.'),
-    403: OpenApiResponse(description='Neither course staff nor global staff.'),
-    404: OpenApiResponse(description='The exam is not in the course.'),
-}
+ERRORS = error_responses(
+    400,
+    401,
+    403,
+    404,
+    e400='Malformed course key or query parameter: {"detail", "errors"}.',
+    e403='Neither course staff nor global staff.',
+    e404='The exam is not in the course.',
+)
 
 
 class AttemptsPagination(LimitOffsetPagination):

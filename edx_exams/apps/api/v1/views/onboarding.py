@@ -1,6 +1,6 @@
 """The learner's onboarding status (docs/references/client-contracts.rst section 2.1 and section 5 item 13)."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from edx_exams.apps.api.v1.serializers.onboarding import OnboardingStatusSerializer
 from edx_exams.apps.api.v1.validation import validate_course_key
 from edx_exams.apps.core import api
+from edx_exams.http.schema import error_responses
 
 
 class StudentOnboardingView(APIView):
@@ -40,10 +41,16 @@ class StudentOnboardingView(APIView):
         parameters=[OpenApiParameter('username', str, required=False, description='Another learner (staff only).')],
         responses={
             200: OnboardingStatusSerializer,
-            400: OpenApiResponse(description='Malformed course key.'),
-            401: OpenApiResponse(description='Anonymous, in a course with an onboarding exam.'),
-            403: OpenApiResponse(description='Another learner, asked by a non-staff user.'),
-            404: OpenApiResponse(description='No onboarding exam in the course, or unknown username.'),
+            **error_responses(
+                400,
+                401,
+                403,
+                404,
+                e400='Malformed course key.',
+                e401='Anonymous, in a course with an onboarding exam (or an invalid JWT).',
+                e403='Another learner, asked by a non-staff user.',
+                e404='No onboarding exam in the course, or unknown username.',
+            ),
         },
     )
     def get(self, request, course_id):

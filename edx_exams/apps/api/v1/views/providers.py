@@ -1,6 +1,6 @@
 """Proctoring providers: the authoring MFE's choice list and a proctored exam's provider details (L6)."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from edx_exams.apps.api.v1.serializers.providers import ProctoringProviderSerializer, ProviderSettingsSerializer
 from edx_exams.apps.api.v1.validation import validate_course_key
 from edx_exams.apps.core import api
+from edx_exams.http.schema import ObjectOrEmpty, error_responses
 
 
 class ProctoringProvidersView(APIView):
@@ -24,7 +25,7 @@ class ProctoringProvidersView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter('org', str, required=False, description='The course organization.')],
-        responses={200: ProctoringProviderSerializer(many=True), 401: OpenApiResponse(description='Anonymous.')},
+        responses={200: ProctoringProviderSerializer(many=True), **error_responses(401)},
     )
     def get(self, request):
         """List the providers."""
@@ -52,10 +53,8 @@ class ProviderSettingsView(APIView):
 
     @extend_schema(
         responses={
-            200: ProviderSettingsSerializer,
-            400: OpenApiResponse(description='Invalid course key.'),
-            401: OpenApiResponse(description='Anonymous.'),
-            404: OpenApiResponse(description='No such exam in this course.'),
+            200: ObjectOrEmpty(ProviderSettingsSerializer),
+            **error_responses(400, 401, 404, e400='Invalid course key.', e404='No such exam in this course.'),
         },
         description='Returns {} when the exam has no proctoring provider.',
     )

@@ -1,12 +1,13 @@
 """User retirement for the LMS retirement pipeline and operators."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from edx_exams.apps.api.v1.serializers.retirement import RetirementResultSerializer, RetireUserSerializer
 from edx_exams.apps.core import api
+from edx_exams.http.schema import BODY_ERRORS, error_responses
 
 
 class UserRetirementView(APIView):
@@ -31,10 +32,15 @@ class UserRetirementView(APIView):
         request=RetireUserSerializer,
         responses={
             200: RetirementResultSerializer,
-            400: OpenApiResponse(description='Neither or both of username and lms_user_id, or a wrong type.'),
-            401: OpenApiResponse(description='No valid credentials.'),
-            403: OpenApiResponse(description='Not global staff, or the Studio service user or the caller.'),
-            404: OpenApiResponse(description='No such user.'),
+            **error_responses(
+                *BODY_ERRORS,
+                401,
+                403,
+                404,
+                e400='Neither or both of username and lms_user_id, or a wrong type.',
+                e403='Not global staff, or the Studio service user or the caller.',
+                e404='No such user.',
+            ),
         },
     )
     def post(self, request):

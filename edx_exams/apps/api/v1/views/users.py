@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from edx_exams.apps.api.v1.serializers.users import CurrentUserSerializer
+from edx_exams.http.schema import error_responses
 
 
 class CurrentUserView(APIView):
@@ -17,7 +18,7 @@ class CurrentUserView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=CurrentUserSerializer)
+    @extend_schema(responses={200: CurrentUserSerializer, **error_responses(401)})
     def get(self, request):
         """Return the caller's user record."""
         return Response(CurrentUserSerializer(request.user).data)
