@@ -40,6 +40,7 @@ from edx_exams.apps.core.configs import (
     update_course_exam_configuration,
     validate_course_exam_configuration,
 )
+from edx_exams.apps.core.exam_facts import is_practice_exam, learning_mfe_course_url, learning_mfe_exam_url
 from edx_exams.apps.core.exam_types import EXAM_TYPE_ALIASES, ExamType, normalize_exam_type
 from edx_exams.apps.core.exams import ExamSpec, PublishResult, list_active_exams, publish_course_exams
 from edx_exams.apps.core.exceptions import (
@@ -121,6 +122,10 @@ __all__ = [
     'ExamType',
     'EXAM_TYPE_ALIASES',
     'normalize_exam_type',
+    # Facts about an exam the clients show (practice or not, its page and its course's page).
+    'is_practice_exam',
+    'learning_mfe_course_url',
+    'learning_mfe_exam_url',
     # The root of the domain errors (each carries its HTTP status) and the ones other apps raise.
     'ExamBaseException',
     'ExamAttemptDoesNotExist',
