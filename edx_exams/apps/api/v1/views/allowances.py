@@ -6,7 +6,6 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from edx_exams.apps.api.v1.csv_upload import CsvFileError, read_csv_rows
 from edx_exams.apps.api.v1.permissions import IsCourseStaffOrGlobalStaff
@@ -19,7 +18,7 @@ from edx_exams.apps.api.v1.serializers.allowances import (
     DueDateExtensionReadSerializer,
     DueDateExtensionWriteSerializer,
 )
-from edx_exams.apps.api.v1.validation import validate_course_key
+from edx_exams.apps.api.v1.views.base import CourseScopedView
 from edx_exams.apps.core import api
 from edx_exams.http.parsers import ExamsJSONParser
 from edx_exams.http.schema import BODY_ERRORS, error_responses
@@ -28,7 +27,7 @@ MAX_UPLOAD_ROWS = 5000
 MAX_UPLOAD_BYTES = 1024 * 1024
 
 
-class CourseAllowancesView(APIView):
+class CourseAllowancesView(CourseScopedView):
     """
     GET, POST /api/v1/exams/course_id/{course_id}/allowances.
 
@@ -46,7 +45,6 @@ class CourseAllowancesView(APIView):
     @extend_schema(responses={200: AllowanceReadSerializer(many=True), **error_responses(400, 401, 403)})
     def get(self, request, course_id):
         """List the allowances of the course."""
-        validate_course_key(course_id)
         return Response(AllowanceReadSerializer(api.list_allowances(course_id), many=True).data)
 
     @extend_schema(
@@ -58,16 +56,15 @@ class CourseAllowancesView(APIView):
     )
     def post(self, request, course_id):
         """Create or update allowances, all or nothing."""
-        validate_course_key(course_id)
         items = request.data if isinstance(request.data, list) else [request.data]
         serializer = AllowanceWriteSerializer(data=items, many=True)
         serializer.is_valid(raise_exception=True)
         specs = [api.AllowanceSpec(**item) for item in serializer.validated_data]
-        saved = _upsert(course_id, specs, request.user)
+        saved = api.upsert_allowances(course_id, specs=specs, actor=request.user)
         return Response(AllowanceReadSerializer(saved, many=True).data)
 
 
-class CourseAllowanceDetailView(APIView):
+class CourseAllowanceDetailView(CourseScopedView):
     """DELETE /api/v1/exams/course_id/{course_id}/allowances/{allowance_id}: 204; 404 if not in the course."""
 
     permission_classes = [IsCourseStaffOrGlobalStaff]
@@ -75,12 +72,11 @@ class CourseAllowanceDetailView(APIView):
     @extend_schema(responses={204: None, **error_responses(400, 401, 403, e404='No such allowance in the course.')})
     def delete(self, request, course_id, allowance_id):
         """Delete one allowance."""
-        validate_course_key(course_id)
         api.delete_allowance(course_id, allowance_id=int(allowance_id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CourseAllowancesUploadView(APIView):
+class CourseAllowancesUploadView(CourseScopedView):
     """
     POST /api/v1/exams/course_id/{course_id}/allowances/upload.
 
@@ -113,7 +109,6 @@ class CourseAllowancesUploadView(APIView):
     )
     def post(self, request, course_id):
         """Validate and store every row, or report what is wrong."""
-        validate_course_key(course_id)
         rows, lines = _read_csv_rows(request)
         serializer = AllowanceWriteSerializer(data=rows, many=True)
         if not serializer.is_valid():
@@ -130,7 +125,7 @@ class CourseAllowancesUploadView(APIView):
         return Response({'detail': f'{len(rows)} allowances saved', 'rows': [_row_report(line, {}) for line in lines]})
 
 
-class CourseDueDateExtensionsView(APIView):
+class CourseDueDateExtensionsView(CourseScopedView):
     """
     GET, POST /api/v1/exams/course_id/{course_id}/due_date_extensions.
 
@@ -144,7 +139,6 @@ class CourseDueDateExtensionsView(APIView):
     @extend_schema(responses={200: DueDateExtensionReadSerializer(many=True), **error_responses(400, 401, 403)})
     def get(self, request, course_id):
         """List personal due dates of the course."""
-        validate_course_key(course_id)
         return Response(DueDateExtensionReadSerializer(api.list_due_date_extensions(course_id), many=True).data)
 
     @extend_schema(
@@ -156,25 +150,21 @@ class CourseDueDateExtensionsView(APIView):
     )
     def post(self, request, course_id):
         """Set a personal due date."""
-        validate_course_key(course_id)
         serializer = DueDateExtensionWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            extension = api.set_due_date_extension(
-                course_id,
-                exam_id=data['exam_id'],
-                username=data.get('username'),
-                email=data.get('email'),
-                due_date=data['due_date'],
-                actor=request.user,
-            )
-        except api.InvalidAccommodation as error:
-            raise ValidationError({e['field']: [e['error']] for e in error.errors}) from error
+        extension = api.set_due_date_extension(
+            course_id,
+            exam_id=data['exam_id'],
+            username=data.get('username'),
+            email=data.get('email'),
+            due_date=data['due_date'],
+            actor=request.user,
+        )
         return Response(DueDateExtensionReadSerializer(extension).data)
 
 
-class CourseDueDateExtensionDetailView(APIView):
+class CourseDueDateExtensionDetailView(CourseScopedView):
     """DELETE /api/v1/exams/course_id/{course_id}/due_date_extensions/{extension_id}: 204; 404 if not in the course."""
 
     permission_classes = [IsCourseStaffOrGlobalStaff]
@@ -184,19 +174,8 @@ class CourseDueDateExtensionDetailView(APIView):
     )
     def delete(self, request, course_id, extension_id):
         """Remove a personal due date."""
-        validate_course_key(course_id)
         api.delete_due_date_extension(course_id, extension_id=int(extension_id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def _upsert(course_id, specs, user):
-    try:
-        return api.upsert_allowances(course_id, specs=specs, actor=user)
-    except api.InvalidAccommodation as error:
-        errors = {}
-        for item in error.errors:
-            errors.setdefault(item['index'], {}).setdefault(item['field'], []).append(item['error'])
-        raise ValidationError(errors) from error
 
 
 def _errors_by_index(errors) -> dict:
