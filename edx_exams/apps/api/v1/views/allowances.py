@@ -1,13 +1,22 @@
 """Allowances and personal due-date extensions of a course (exams dashboard and accommodations)."""
 
+from collections.abc import Mapping
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
-from edx_exams.apps.api.v1.csv_upload import CsvFileError, read_csv_rows
+from edx_exams.apps.api.v1.csv_upload import (
+    CSV_FIELD,
+    FILE_FIELD,
+    MAX_UPLOAD_ROWS,
+    CsvMultiPartParser,
+    CsvTable,
+    CsvTextParser,
+)
 from edx_exams.apps.api.v1.permissions import IsCourseStaffOrGlobalStaff
 from edx_exams.apps.api.v1.serializers.allowances import (
     UPLOAD_ERROR,
@@ -22,9 +31,6 @@ from edx_exams.apps.api.v1.views.base import CourseScopedView
 from edx_exams.apps.core import api
 from edx_exams.http.parsers import ExamsJSONParser
 from edx_exams.http.schema import BODY_ERRORS, error_responses
-
-MAX_UPLOAD_ROWS = 5000
-MAX_UPLOAD_BYTES = 1024 * 1024
 
 
 class CourseAllowancesView(CourseScopedView):
@@ -90,7 +96,7 @@ class CourseAllowancesUploadView(CourseScopedView):
     """
 
     permission_classes = [IsCourseStaffOrGlobalStaff]
-    parser_classes = [MultiPartParser, FormParser, ExamsJSONParser]
+    parser_classes = [CsvMultiPartParser, CsvTextParser, FormParser, ExamsJSONParser]
 
     @extend_schema(
         request={
@@ -186,23 +192,15 @@ def _errors_by_index(errors) -> dict:
 
 
 def _read_csv_rows(request) -> tuple[list[dict], list[int]]:
-    """Return the CSV rows as dicts of their non-empty cells, and their line numbers; 400 on a bad file."""
-    if request.content_type.startswith('text/csv'):
-        raw = request.body
-    else:
-        upload = request.FILES.get('file')
-        if upload is None:
-            raise ValidationError({'file': ['Send a CSV file in the multipart field "file" or a text/csv body.']})
-        raw = upload.read(MAX_UPLOAD_BYTES + 1)
-    try:
-        columns, rows = read_csv_rows(raw, max_bytes=MAX_UPLOAD_BYTES, max_rows=MAX_UPLOAD_ROWS)
-    except CsvFileError as error:
-        raise ValidationError({'file': [str(error)]}) from error
-    if 'exam_id' not in columns or not {'username', 'email'} & set(columns):
-        raise ValidationError({'file': ['The header must name exam_id and username or email.']})
-    if not rows:
-        raise ValidationError({'file': [f'The file must have 1 to {MAX_UPLOAD_ROWS} rows.']})
-    return [row.cells for row in rows], [row.line for row in rows]
+    """Return the parsed CSV's rows as dicts of their non-empty cells, and their line numbers; 400 on a bad file."""
+    table = request.data.get(CSV_FIELD) if isinstance(request.data, Mapping) else None
+    if not isinstance(table, CsvTable):
+        raise ValidationError({FILE_FIELD: ['Send a CSV file in the multipart field "file" or a text/csv body.']})
+    if 'exam_id' not in table.columns or not {'username', 'email'} & set(table.columns):
+        raise ValidationError({FILE_FIELD: ['The header must name exam_id and username or email.']})
+    if not table.rows:
+        raise ValidationError({FILE_FIELD: [f'The file must have 1 to {MAX_UPLOAD_ROWS} rows.']})
+    return [row.cells for row in table.rows], [row.line for row in table.rows]
 
 
 def _row_report(line: int, errors: dict) -> dict:
