@@ -20,7 +20,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from edx_exams.apps.core.db_errors import close_broken_connections
+from edx_exams.http.db_errors import close_broken_connections
 
 log = logging.getLogger(__name__)
 HEALTH = inline_serializer('Health', {'status': serializers.CharField(), 'database': serializers.CharField()})

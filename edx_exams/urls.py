@@ -5,8 +5,8 @@ from django.urls import include, path
 
 from edx_exams.apps.api.csrf import ExamsCsrfTokenView
 from edx_exams.apps.api.docs_views import ExamsSchemaView, ExamsSwaggerView
-from edx_exams.apps.api.routing import api_route
 from edx_exams.health import HealthView, LivenessView, ReadinessView
+from edx_exams.http.routing import api_route
 
 admin.site.site_header = 'edx-exams administration'
 
@@ -22,7 +22,7 @@ urlpatterns = [
     api_route(r'api-docs', ExamsSwaggerView.as_view(url_name='api-schema'), name='api-docs'),
 ]
 
-handler400 = 'edx_exams.apps.api.exceptions.json_bad_request'
-handler403 = 'edx_exams.apps.api.exceptions.json_permission_denied'
-handler404 = 'edx_exams.apps.api.exceptions.json_page_not_found'
-handler500 = 'edx_exams.apps.api.exceptions.json_server_error'
+handler400 = 'edx_exams.http.exceptions.json_bad_request'
+handler403 = 'edx_exams.http.exceptions.json_permission_denied'
+handler404 = 'edx_exams.http.exceptions.json_page_not_found'
+handler500 = 'edx_exams.http.exceptions.json_server_error'

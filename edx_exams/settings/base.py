@@ -62,7 +62,7 @@ MIDDLEWARE = [
     'django.contrib.messages.middleware.MessageMiddleware',
     'django.middleware.clickjacking.XFrameOptionsMiddleware',
     'simple_history.middleware.HistoryRequestMiddleware',
-    'edx_exams.apps.api.middleware.DatabaseUnavailableMiddleware',
+    'edx_exams.http.middleware.DatabaseUnavailableMiddleware',
 ]
 
 ROOT_URLCONF = 'edx_exams.urls'
@@ -124,14 +124,14 @@ PRODUCTION_STORAGES = {
 # ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     'DEFAULT_AUTHENTICATION_CLASSES': [
-        'edx_exams.apps.core.authentication.ExamsJwtAuthentication',
+        'edx_exams.http.authentication.ExamsJwtAuthentication',
         'rest_framework.authentication.SessionAuthentication',
     ],
     'DEFAULT_PERMISSION_CLASSES': ['rest_framework.permissions.IsAuthenticated'],
     'DEFAULT_RENDERER_CLASSES': ['rest_framework.renderers.JSONRenderer'],
-    'DEFAULT_PARSER_CLASSES': ['edx_exams.apps.api.parsers.ExamsJSONParser'],
+    'DEFAULT_PARSER_CLASSES': ['edx_exams.http.parsers.ExamsJSONParser'],
     'DEFAULT_SCHEMA_CLASS': 'drf_spectacular.openapi.AutoSchema',
-    'EXCEPTION_HANDLER': 'edx_exams.apps.api.exceptions.exams_exception_handler',
+    'EXCEPTION_HANDLER': 'edx_exams.http.exceptions.exams_exception_handler',
     'UNAUTHENTICATED_USER': 'django.contrib.auth.models.AnonymousUser',
 }
 
@@ -147,7 +147,7 @@ SPECTACULAR_SETTINGS = {
     'SCHEMA_PATH_PREFIX': r'/api/v1',  # only shortens tags and operation ids; /lti/ paths are in the schema too
     'POSTPROCESSING_HOOKS': [
         'drf_spectacular.hooks.postprocess_schema_enums',
-        'edx_exams.apps.api.schema.document_unmatched_paths',
+        'edx_exams.http.schema.document_unmatched_paths',
     ],
 }
 
@@ -174,7 +174,7 @@ JWT_AUTH = {
     'JWT_AUTH_COOKIE': 'edx-jwt-cookie',
     'JWT_AUTH_COOKIE_HEADER_PAYLOAD': 'edx-jwt-cookie-header-payload',
     'JWT_AUTH_COOKIE_SIGNATURE': 'edx-jwt-cookie-signature',
-    'JWT_DECODE_HANDLER': 'edx_exams.apps.core.authentication.jwt_decode_handler',
+    'JWT_DECODE_HANDLER': 'edx_exams.http.authentication.jwt_decode_handler',
 }
 
 EDX_DRF_EXTENSIONS = {

@@ -12,4 +12,4 @@ class ApiConfig(AppConfig):
 
     def ready(self):
         """Register the OpenAPI extensions."""
-        from edx_exams.apps.api import schema  # noqa: F401
+        from edx_exams.http import schema  # noqa: F401

@@ -4,7 +4,7 @@ from csrf.api.v1.views import CsrfTokenView
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 
-from edx_exams.apps.api.schema import error_responses
+from edx_exams.http.schema import error_responses
 
 
 @extend_schema(

@@ -46,11 +46,32 @@ class AllowanceSpec:
 
 
 class InvalidAccommodation(ExamBaseException):
-    """A row of an allowance or extension request is invalid; `errors` names each row and field."""
+    """
+    A row of an allowance or extension request is invalid; `errors` names each row and field.
 
-    def __init__(self, errors: list[dict[str, Any]]):
+    `field_errors` holds the same messages keyed by item index then field (a list of
+    allowances), or by field alone (`one_item`: a due date extension).
+    """
+
+    def __init__(self, errors: list[dict[str, Any]], *, one_item: bool = False):
         self.errors = errors
-        super().__init__('Invalid data: ' + '; '.join(f'item {e["index"]}: {e["error"]}' for e in errors))
+        super().__init__(
+            'Invalid data: ' + '; '.join(f'item {e["index"]}: {e["error"]}' for e in errors),
+            field_errors=_errors_by_field(errors) if one_item else _errors_by_item(errors),
+        )
+
+
+def _errors_by_item(errors: list[dict[str, Any]]) -> dict[int, dict[str, list[str]]]:
+    """Return `{index: {field: [messages]}}`."""
+    by_item: dict[int, dict[str, list[str]]] = {}
+    for error in errors:
+        by_item.setdefault(error['index'], {}).setdefault(error['field'], []).append(error['error'])
+    return by_item
+
+
+def _errors_by_field(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Return `{field: [message]}` (the last message of a field)."""
+    return {error['field']: [error['error']] for error in errors}
 
 
 def list_allowances(course_id: str) -> list[StudentAllowance]:
@@ -176,7 +197,7 @@ def _checked_extension_target(
     exams, users = _course_exams(course_id, {exam_id}), _resolve_users([spec])
     errors = _target_errors(0, spec, exams, users)
     if errors:
-        raise InvalidAccommodation(errors)
+        raise InvalidAccommodation(errors, one_item=True)
     return exams[exam_id], users[_user_key(spec)]
 
 

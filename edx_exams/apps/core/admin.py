@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from edx_exams.admin_mixins import ReadOnlyAdminMixin
 from edx_exams.apps.core import api
 from edx_exams.apps.core.exceptions import ExamBaseException
 from edx_exams.apps.core.models import (
@@ -103,22 +104,6 @@ class HistoryAdmin(SimpleHistoryAdmin):
         except ExamBaseException as error:
             self.message_user(request, error.message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
-
-
-class ReadOnlyAdminMixin:
-    """No adding, editing or deleting: the rows are owned by another flow; history stays visible."""
-
-    def has_add_permission(self, request, obj=None):
-        """Refuse adding."""
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        """Refuse editing (the change page becomes a view page)."""
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        """Refuse deleting (it would cascade to attempts)."""
-        return False
 
 
 @admin.register(ProctoringProvider)

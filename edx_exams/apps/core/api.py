@@ -7,6 +7,8 @@ other apps may call. Keep it the single import point.
 
 from edx_exams.apps.core.access_tokens import ExamAccessToken, get_exam_access_token
 from edx_exams.apps.core.accommodations import (
+    MAX_EXTRA_TIME_MINS,
+    MAX_TIME_MULTIPLIER,
     AllowanceSpec,
     InvalidAccommodation,
     delete_allowance,
@@ -38,9 +40,16 @@ from edx_exams.apps.core.configs import (
     update_course_exam_configuration,
     validate_course_exam_configuration,
 )
-from edx_exams.apps.core.exam_types import ExamType
+from edx_exams.apps.core.exam_facts import is_practice_exam, learning_mfe_course_url, learning_mfe_exam_url
+from edx_exams.apps.core.exam_types import EXAM_TYPE_ALIASES, ExamType, normalize_exam_type
 from edx_exams.apps.core.exams import ExamSpec, PublishResult, list_active_exams, publish_course_exams
-from edx_exams.apps.core.exceptions import AnotherAttemptInProgress, ExamIllegalStatusTransition
+from edx_exams.apps.core.exceptions import (
+    AnotherAttemptInProgress,
+    ExamAttemptDoesNotExist,
+    ExamBaseException,
+    ExamIllegalStatusTransition,
+    InvalidCourseKey,
+)
 from edx_exams.apps.core.instructor import (
     ATTEMPT_ORDERINGS,
     DEFAULT_ATTEMPT_ORDERING,
@@ -50,7 +59,14 @@ from edx_exams.apps.core.instructor import (
     list_course_attempt_rows,
 )
 from edx_exams.apps.core.locks import lock_attempt
-from edx_exams.apps.core.models import ExamAttempt, User
+from edx_exams.apps.core.models import (
+    CourseExamConfiguration,
+    Exam,
+    ExamAttempt,
+    ProctoringProvider,
+    TimeStampedModel,
+    User,
+)
 from edx_exams.apps.core.onboarding import OnboardingStatus, get_onboarding_exam, get_onboarding_status
 from edx_exams.apps.core.proctoring_control import (
     add_attempt_time,
@@ -59,6 +75,12 @@ from edx_exams.apps.core.proctoring_control import (
     pause_attempt_clock,
     resume_attempt_clock,
     save_proctoring_provider,
+)
+from edx_exams.apps.core.proctoring_tool import (
+    ProctoringToolViews,
+    get_instructor_tool_url,
+    get_proctoring_reviews,
+    register_proctoring_tool_views,
 )
 from edx_exams.apps.core.providers import (
     PROVIDER_EDITABLE_FIELDS,
@@ -77,7 +99,7 @@ from edx_exams.apps.core.roles import (
     revoke_course_staff_role,
 )
 from edx_exams.apps.core.signals.signals import ATTEMPT_RESET, ATTEMPT_STATUS_CHANGED, USER_RETIRED
-from edx_exams.apps.core.statuses import ExamAttemptStatus
+from edx_exams.apps.core.statuses import COMPLETED, IN_PROGRESS, ExamAttemptStatus
 from edx_exams.apps.core.timing import (
     LearnerTerms,
     get_learner_terms,
@@ -87,10 +109,34 @@ from edx_exams.apps.core.timing import (
 
 __all__ = [
     # The types other apps annotate with and receive from the signals; they read them, core writes them.
+    # Models other apps point foreign keys at, serialize read-only or subclass (TimeStampedModel).
+    'CourseExamConfiguration',
+    'Exam',
     'ExamAttempt',
+    'ProctoringProvider',
+    'TimeStampedModel',
     'User',
     'ExamAttemptStatus',
+    'COMPLETED',
+    'IN_PROGRESS',
     'ExamType',
+    'EXAM_TYPE_ALIASES',
+    'normalize_exam_type',
+    # Facts about an exam the clients show (practice or not, its page and its course's page).
+    'is_practice_exam',
+    'learning_mfe_course_url',
+    'learning_mfe_exam_url',
+    # The root of the domain errors (each carries its HTTP status) and the ones other apps raise.
+    'ExamBaseException',
+    'ExamAttemptDoesNotExist',
+    'InvalidCourseKey',
+    'MAX_EXTRA_TIME_MINS',
+    'MAX_TIME_MULTIPLIER',
+    # What the proctoring tool (the LTI app) contributes to the instructor list, registered at start-up.
+    'ProctoringToolViews',
+    'register_proctoring_tool_views',
+    'get_proctoring_reviews',
+    'get_instructor_tool_url',
     # The signals core sends inside the transaction of the change; receivers are listed in
     # core/effects.py and core/retirement.py.
     'ATTEMPT_RESET',

@@ -17,6 +17,8 @@ EXAM_TYPE_ALIASES = {'practice_proctored': ExamType.PRACTICE}
 
 # Types taken with a proctoring tool (LTI launch before the clock starts).
 PROCTORED_TYPES = frozenset({ExamType.PROCTORED, ExamType.PRACTICE, ExamType.ONBOARDING})
+# Types the learner library shows as practice exams (`is_practice_exam`).
+PRACTICE_TYPES = frozenset({ExamType.PRACTICE, ExamType.ONBOARDING})
 # Types a learner may retake with reset_attempt.
 RETAKEABLE_TYPES = frozenset({ExamType.PRACTICE, ExamType.ONBOARDING})
 

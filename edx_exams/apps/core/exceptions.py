@@ -1,16 +1,27 @@
 """Domain exceptions of the exams service; each carries the HTTP status it maps to."""
 
+from typing import Any
+
 from rest_framework import status
+
+# What the field errors of an invalid request are keyed by: a field name, or a list item's index.
+FieldErrors = dict[Any, Any]
 
 
 class ExamBaseException(Exception):
-    """Base of every domain error; the API layer turns it into `{"detail": message}`."""
+    """
+    Base of every domain error; the HTTP layer's one exception handler renders it.
+
+    Without `field_errors` the body is `{"detail": message}`; with them it is a 400's
+    `{"detail": "Invalid data", "errors": field_errors}`, as for a serializer's errors.
+    """
 
     http_status: int = status.HTTP_400_BAD_REQUEST
     default_message = 'The request could not be completed.'
 
-    def __init__(self, message: str | None = None):
+    def __init__(self, message: str | None = None, *, field_errors: FieldErrors | None = None):
         self.message = message or self.default_message
+        self.field_errors = field_errors
         super().__init__(self.message)
 
 

@@ -81,7 +81,7 @@ def _email_context(attempt: ExamAttempt, *, status: str) -> dict[str, Any]:
         'learner_name': attempt.user.full_name or attempt.user.username,
         'exam_name': exam.exam_name,
         'course_id': exam.course_id,
-        'course_url': f'{settings.LEARNING_MICROFRONTEND_URL}/course/{exam.course_id}',
+        'course_url': core_api.learning_mfe_course_url(exam.course_id),
         'escalation_email': (config.escalation_email if config else None) or '',
         'support_email': provider.tech_support_email if provider else '',
         'support_url': provider.tech_support_url if provider else '',

@@ -27,16 +27,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from edx_exams.apps.api.parsers import InvalidJson, load_json
 from edx_exams.apps.core import api as core_api
-from edx_exams.apps.core.exceptions import ExamAttemptDoesNotExist, ExamIllegalStatusTransition
-from edx_exams.apps.core.models import ExamAttempt
+from edx_exams.apps.core.api import ExamAttempt, ExamAttemptDoesNotExist, ExamIllegalStatusTransition
 from edx_exams.apps.lti import constants as c
 from edx_exams.apps.lti.acs_actions import ACTION_HANDLERS, AcsRequest
 from edx_exams.apps.lti.exceptions import AcsUnsupportedMediaType, LtiError, LtiForbidden, LtiUnauthorized, OAuthError
 from edx_exams.apps.lti.keys import decode_platform_jwt, sign_platform_jwt
 from edx_exams.apps.lti.models import AssessmentControlRecord, LtiProctoringSession, LtiToolRegistration
 from edx_exams.apps.lti.platform import decode_tool_jwt, find_user_by_subject, issuer, platform_url, use_once
+from edx_exams.http.parsers import InvalidJson, load_json
 
 log = logging.getLogger(__name__)
 

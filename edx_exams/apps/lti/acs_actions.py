@@ -7,9 +7,8 @@ import attrs
 from django.conf import settings
 
 from edx_exams.apps.core import api as core_api
-from edx_exams.apps.core.models import ExamAttempt
-from edx_exams.apps.core.statuses import COMPLETED, IN_PROGRESS
-from edx_exams.apps.core.statuses import ExamAttemptStatus as S
+from edx_exams.apps.core.api import COMPLETED, IN_PROGRESS, ExamAttempt
+from edx_exams.apps.core.api import ExamAttemptStatus as S
 from edx_exams.apps.lti import constants as c
 from edx_exams.apps.lti.exceptions import LtiError
 from edx_exams.apps.lti.models import ProctoringReview

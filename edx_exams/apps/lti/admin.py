@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
 
-from edx_exams.apps.core.admin import ReadOnlyAdminMixin
+from edx_exams.admin_mixins import ReadOnlyAdminMixin
 from edx_exams.apps.lti import api
 from edx_exams.apps.lti.models import (
     AssessmentControlRecord,

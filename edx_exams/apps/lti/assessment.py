@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from edx_exams.apps.core import api as core_api
-from edx_exams.apps.core.models import User
+from edx_exams.apps.core.api import User
 from edx_exams.apps.lti import constants as c
 from edx_exams.apps.lti.exceptions import LtiError, LtiForbidden
 from edx_exams.apps.lti.models import LtiProctoringSession, LtiToolRegistration

@@ -1,6 +1,6 @@
 """How the learner's browser is recognised on the LTI endpoints."""
 
-from edx_exams.apps.core.authentication import ExamsJwtAuthentication
+from edx_exams.http.authentication import ExamsJwtAuthentication
 
 
 class LtiBrowserJwtAuthentication(ExamsJwtAuthentication):

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.conf import settings
 
-from edx_exams.apps.core.models import ExamAttempt
+from edx_exams.apps.core.api import ExamAttempt
 from edx_exams.apps.lti import constants as c
 from edx_exams.apps.lti.models import LtiMessageHint, LtiToolRegistration
 from edx_exams.apps.lti.platform import exam_url, issuer, platform_url

@@ -2,7 +2,7 @@
 
 from rest_framework import status
 
-from edx_exams.apps.core.exceptions import ExamBaseException
+from edx_exams.apps.core.api import ExamBaseException
 
 
 class LtiError(ExamBaseException):

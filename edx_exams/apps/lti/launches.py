@@ -20,9 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from edx_exams.apps.core import api as core_api
-from edx_exams.apps.core.models import ExamAttempt, User
-from edx_exams.apps.core.statuses import COMPLETED
-from edx_exams.apps.core.statuses import ExamAttemptStatus as S
+from edx_exams.apps.core.api import COMPLETED, ExamAttempt, User
+from edx_exams.apps.core.api import ExamAttemptStatus as S
 from edx_exams.apps.lti import claims as lti_claims
 from edx_exams.apps.lti.constants import END_ASSESSMENT, RESOURCE_LINK_REQUEST, START_PROCTORING
 from edx_exams.apps.lti.exceptions import LtiError, LtiForbidden

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from edx_exams.apps.core.models import Exam, ExamAttempt, ProctoringProvider, TimeStampedModel
+from edx_exams.apps.core.api import TimeStampedModel
 from edx_exams.apps.lti.constants import ACS_ACTIONS, PLATFORM_MESSAGE_TYPES, RSA_KEY_SIZE
 
 
@@ -27,7 +27,9 @@ class LtiToolRegistration(TimeStampedModel):
     .. no_pii:
     """
 
-    provider = models.OneToOneField(ProctoringProvider, on_delete=models.CASCADE, related_name='lti_registration')
+    provider = models.OneToOneField(
+        'core.ProctoringProvider', on_delete=models.CASCADE, related_name='lti_registration'
+    )
     client_id = models.CharField(max_length=255, unique=True)
     deployment_id = models.CharField(max_length=255)
     login_url = models.URLField(max_length=1024, help_text='The tool’s OIDC login initiation URL.')
@@ -114,8 +116,8 @@ class LtiMessageHint(models.Model):
     registration = models.ForeignKey(LtiToolRegistration, on_delete=models.CASCADE)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     message_type = models.CharField(max_length=64, choices=[(t, t) for t in PLATFORM_MESSAGE_TYPES])
-    exam = models.ForeignKey(Exam, on_delete=models.CASCADE)
-    attempt = models.ForeignKey(ExamAttempt, null=True, blank=True, on_delete=models.CASCADE)
+    exam = models.ForeignKey('core.Exam', on_delete=models.CASCADE)
+    attempt = models.ForeignKey('core.ExamAttempt', null=True, blank=True, on_delete=models.CASCADE)
     target_link_uri = models.URLField(max_length=1024)
     created = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
@@ -136,7 +138,7 @@ class LtiProctoringSession(TimeStampedModel):
     .. pii_retirement: local_api
     """
 
-    attempt = models.OneToOneField(ExamAttempt, on_delete=models.CASCADE, related_name='lti_session')
+    attempt = models.OneToOneField('core.ExamAttempt', on_delete=models.CASCADE, related_name='lti_session')
     registration = models.ForeignKey(LtiToolRegistration, on_delete=models.CASCADE)
     public_id = models.CharField(max_length=64, unique=True)
     secret_hash = models.CharField(max_length=64)
@@ -179,7 +181,7 @@ class ProctoringReview(TimeStampedModel):
     .. no_pii:
     """
 
-    attempt = models.OneToOneField(ExamAttempt, on_delete=models.CASCADE, related_name='proctoring_review')
+    attempt = models.OneToOneField('core.ExamAttempt', on_delete=models.CASCADE, related_name='proctoring_review')
     action = models.CharField(max_length=16)
     severity = models.FloatField(null=True, blank=True)
     reason_code = models.CharField(max_length=255, blank=True)
@@ -198,7 +200,7 @@ class AssessmentControlRecord(models.Model):
     """
 
     registration = models.ForeignKey(LtiToolRegistration, on_delete=models.CASCADE)
-    attempt = models.ForeignKey(ExamAttempt, on_delete=models.CASCADE, related_name='assessment_controls')
+    attempt = models.ForeignKey('core.ExamAttempt', on_delete=models.CASCADE, related_name='assessment_controls')
     action = models.CharField(max_length=16)
     incident_time = models.DateTimeField(null=True, blank=True)
     severity = models.FloatField(null=True, blank=True)

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from edx_exams.apps.core.models import Exam, User
+from edx_exams.apps.core.api import Exam, User, learning_mfe_exam_url
 from edx_exams.apps.lti.constants import SIGNING_ALGORITHM
 from edx_exams.apps.lti.exceptions import LtiError, LtiNotConfigured
 from edx_exams.apps.lti.keys import get_tool_public_key, unverified_header
@@ -33,7 +33,7 @@ def platform_url(name: str, **kwargs) -> str:
 
 def exam_url(exam: Exam) -> str:
     """Return the learning MFE page of `exam`, where the learner goes back after a launch."""
-    return f'{settings.LEARNING_MICROFRONTEND_URL.rstrip("/")}/course/{exam.course_id}/{exam.content_id}'
+    return learning_mfe_exam_url(exam)
 
 
 def url_with_params(url: str, params: dict) -> str:

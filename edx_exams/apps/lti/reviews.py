@@ -3,8 +3,9 @@
 from collections.abc import Iterable
 from itertools import batched
 
-from edx_exams.apps.core.models import ExamAttempt
+from edx_exams.apps.core.api import ExamAttempt
 from edx_exams.apps.lti.models import ProctoringReview
+from edx_exams.apps.lti.platform import platform_url
 
 TERMINATE = 'terminate'
 FLAG = 'flag'
@@ -47,3 +48,8 @@ def record_review(attempt: ExamAttempt, *, action: str, severity, reason_code: s
     review.incident_time = incident_time
     review.save()
     return review
+
+
+def instructor_tool_url(exam_id: int) -> str:
+    """Return the launch into the proctoring tool's review dashboard of `exam_id` (course staff only)."""
+    return platform_url('instructor-tool', exam_id=exam_id)

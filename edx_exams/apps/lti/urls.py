@@ -1,7 +1,7 @@
 """Routes of the LTI app, mounted at /lti/; each accepts an optional trailing slash."""
 
-from edx_exams.apps.api.routing import api_route, id_pattern
 from edx_exams.apps.lti import views
+from edx_exams.http.routing import api_route, id_pattern
 
 app_name = 'lti'
 

@@ -9,20 +9,20 @@ the auto-submitted form of the OIDC auth response.
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from edx_exams.apps.api.exceptions import exams_exception_handler
-from edx_exams.apps.api.schema import error_responses
 from edx_exams.apps.lti import api, schema
 from edx_exams.apps.lti import constants as c
 from edx_exams.apps.lti.authentication import LtiBrowserJwtAuthentication
 from edx_exams.apps.lti.constants import ACS_MEDIA_TYPE
 from edx_exams.apps.lti.exceptions import OAuthError
+from edx_exams.http.exceptions import exams_exception_handler
+from edx_exams.http.negotiation import FirstRendererNegotiation
+from edx_exams.http.schema import error_responses
 
 NO_STORE = {'Cache-Control': 'no-store', 'Pragma': 'no-cache'}
 
@@ -246,18 +246,6 @@ class AcsRenderer(JSONRenderer):
     """JSON in the ACS media type."""
 
     media_type = ACS_MEDIA_TYPE
-
-
-class FirstRendererNegotiation(BaseContentNegotiation):
-    """Always answer in the first renderer's media type, whatever the Accept header says."""
-
-    def select_parser(self, request, parsers):
-        """Pick the first parser."""
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        """Pick the first renderer."""
-        return renderers[0], renderers[0].media_type
 
 
 @extend_schema(

@@ -3,7 +3,7 @@ Streaming the instructor attempts list as CSV.
 
 DRF picks a renderer from `?format=` and `Accept`, and answers 404 to a format no
 renderer claims. These endpoints render JSON only (data and errors alike) through
-JsonOnlyNegotiation, and stream CSV themselves with a StreamingHttpResponse when
+FirstRendererNegotiation, and stream CSV themselves with a StreamingHttpResponse when
 the client asks for it, so `?format=csv` and `Accept: text/csv` both work.
 """
 
@@ -14,7 +14,6 @@ from datetime import datetime
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from rest_framework.negotiation import BaseContentNegotiation
 
 from edx_exams.apps.api.v1.serializers.instructor import serialize_attempt_rows
 from edx_exams.apps.core import api
@@ -47,18 +46,6 @@ CSV_COLUMNS = (
 )
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_TRIGGERS = ('=', '+', '-', '@', '\t', '\r')
-
-
-class JsonOnlyNegotiation(BaseContentNegotiation):
-    """Always render with the view's first renderer (JSON), whatever `?format=` or `Accept` say."""
-
-    def select_parser(self, request, parsers):
-        """Use the first parser (these endpoints take no body)."""
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        """Use the first renderer; CSV is streamed by the view, not rendered."""
-        return renderers[0], renderers[0].media_type
 
 
 def wants_csv(request, *, fmt: str | None) -> bool:

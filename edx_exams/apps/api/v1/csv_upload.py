@@ -7,7 +7,9 @@ commas, semicolons (spreadsheets in locales with a decimal comma) or tabs,
 detected from the header line; header names in any case, with spaces around
 them. Empty rows are skipped. Anything else (another encoding, a NUL byte, a
 broken quote, a cell or a file that is too large, too many rows) raises
-CsvFileError with a message naming the line, which the view answers as a 400.
+CsvFileError with a message naming the line. The DRF parsers at the end read a
+`text/csv` body or a multipart `file` within the upload's limits and answer a bad
+file with a 400 naming `file`.
 """
 
 import codecs
@@ -15,6 +17,11 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import BaseParser, DataAndFiles, MultiPartParser
 
 DELIMITERS = (',', ';', '\t')
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -87,3 +94,61 @@ def _rows(reader, columns: list[str]) -> Iterator[CsvRow]:
         named = {name: value.strip() for name, value in zip(columns, cells, strict=False) if name and value.strip()}
         if named:
             yield CsvRow(line=start, cells=named)
+
+
+# --- DRF parsers: an upload's CSV arrives in `request.data[CSV_FIELD]` as a CsvTable -----------------------------
+
+# The upload's limits: 1 MiB, 5000 non-empty rows.
+MAX_UPLOAD_BYTES = 1024 * 1024
+MAX_UPLOAD_ROWS = 5000
+# The key of the parsed table in `request.data`, and the multipart field the file is sent in.
+CSV_FIELD = 'csv'
+FILE_FIELD = 'file'
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """A parsed upload: the header's column names and the non-empty rows."""
+
+    columns: list[str]
+    rows: list[CsvRow]
+
+
+def parse_csv_table(raw: bytes) -> CsvTable:
+    """Return the table in `raw` within the upload limits; raise a 400 naming `file` for a bad file."""
+    try:
+        columns, rows = read_csv_rows(raw, max_bytes=MAX_UPLOAD_BYTES, max_rows=MAX_UPLOAD_ROWS)
+    except CsvFileError as error:
+        raise ValidationError({FILE_FIELD: [str(error)]}) from error
+    return CsvTable(columns=columns, rows=rows)
+
+
+class CsvTextParser(BaseParser):
+    """A `text/csv` body; over DATA_UPLOAD_MAX_MEMORY_SIZE it is a 413, as Django answers for any body."""
+
+    media_type = 'text/csv'
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        """Return `{CSV_FIELD: CsvTable}`."""
+        _refuse_oversized_body((parser_context or {}).get('request'))
+        return {CSV_FIELD: parse_csv_table(stream.read() if stream is not None else b'')}
+
+
+class CsvMultiPartParser(MultiPartParser):
+    """A multipart form whose field `file` is the CSV file; the table replaces the form's fields."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        """Return `{CSV_FIELD: CsvTable}` (the form as sent when it has no `file`)."""
+        form = super().parse(stream, media_type, parser_context)
+        upload = form.files.get(FILE_FIELD)
+        if upload is None:
+            return form
+        return DataAndFiles({CSV_FIELD: parse_csv_table(upload.read(MAX_UPLOAD_BYTES + 1))}, {})
+
+
+def _refuse_oversized_body(request) -> None:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if request is None or limit is None:
+        return
+    if int(request.META.get('CONTENT_LENGTH') or 0) > limit:
+        raise RequestDataTooBig('Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.')

@@ -1,6 +1,5 @@
 """Routes of version 1 of the REST API."""
 
-from edx_exams.apps.api.routing import CONTENT_ID_PATTERN, COURSE_ID_PATTERN, api_route, id_pattern
 from edx_exams.apps.api.v1.views.allowances import (
     CourseAllowanceDetailView,
     CourseAllowancesUploadView,
@@ -22,6 +21,7 @@ from edx_exams.apps.api.v1.views.onboarding import StudentOnboardingView
 from edx_exams.apps.api.v1.views.providers import ProctoringProvidersView, ProviderSettingsView
 from edx_exams.apps.api.v1.views.retirement import UserRetirementView
 from edx_exams.apps.api.v1.views.users import CurrentUserView
+from edx_exams.http.routing import CONTENT_ID_PATTERN, COURSE_ID_PATTERN, api_route, id_pattern
 
 app_name = 'v1'
 

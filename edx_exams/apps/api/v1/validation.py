@@ -3,7 +3,7 @@
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
-from edx_exams.apps.core.exceptions import InvalidCourseKey
+from edx_exams.apps.core.api import InvalidCourseKey
 
 
 def validate_course_key(course_id: str) -> str:

@@ -2,7 +2,7 @@
 
 from django.dispatch import receiver
 
-from edx_exams.apps.core.signals.signals import USER_RETIRED
+from edx_exams.apps.core.api import USER_RETIRED
 from edx_exams.apps.lti import api
 
 

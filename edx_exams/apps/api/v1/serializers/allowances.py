@@ -4,7 +4,7 @@ from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 from edx_exams.apps.api.v1.serializers.fields import MAX_ROW_ID
-from edx_exams.apps.core.accommodations import MAX_EXTRA_TIME_MINS, MAX_TIME_MULTIPLIER
+from edx_exams.apps.core.api import MAX_EXTRA_TIME_MINS, MAX_TIME_MULTIPLIER
 
 
 class AllowanceReadSerializer(serializers.Serializer):

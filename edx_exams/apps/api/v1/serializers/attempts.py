@@ -1,14 +1,8 @@
 """Serializers of the learner attempt endpoints (docs/references/client-contracts.rst sections 1.2 and 1.3)."""
 
-from django.conf import settings
 from rest_framework import serializers
 
 from edx_exams.apps.core import api
-
-
-def exam_url_path(exam) -> str:
-    """Return the learning MFE URL of the exam's subsection (the timer banner links to it)."""
-    return f'{settings.LEARNING_MICROFRONTEND_URL}/course/{exam.course_id}/{exam.content_id}'
 
 
 class StudentAttemptSerializer(serializers.Serializer):
@@ -40,7 +34,7 @@ class StudentAttemptSerializer(serializers.Serializer):
 
     def get_exam_url_path(self, attempt) -> str:
         """Return where the timer banner sends the learner back to."""
-        return exam_url_path(attempt.exam)
+        return api.learning_mfe_exam_url(attempt.exam)
 
 
 class StudentExamSerializer(serializers.Serializer):
@@ -82,7 +76,7 @@ class StudentExamSerializer(serializers.Serializer):
 
     def get_is_practice_exam(self, exam) -> bool:
         """Return True for practice and onboarding exams (practice exams for the learner library)."""
-        return exam.exam_type in ('practice', 'onboarding')
+        return api.is_practice_exam(exam)
 
     def get_backend(self, exam) -> str | None:
         """Return the proctoring provider's display name (None for timed exams)."""

@@ -7,7 +7,7 @@ Contract: docs/references/client-contracts.rst section 2.3.
 from rest_framework import serializers
 
 from edx_exams.apps.api.v1.serializers.fields import StrictBooleanField, StrictCharField
-from edx_exams.apps.core.models import CourseExamConfiguration
+from edx_exams.apps.core.api import CourseExamConfiguration
 
 
 class CourseExamConfigurationReadSerializer(serializers.Serializer):

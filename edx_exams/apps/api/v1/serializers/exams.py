@@ -6,8 +6,7 @@ from rest_framework import serializers
 
 from edx_exams.apps.api.v1.serializers.fields import StrictBooleanField, StrictCharField, StrictIntegerField
 from edx_exams.apps.core import api
-from edx_exams.apps.core.exam_types import EXAM_TYPE_ALIASES, ExamType, normalize_exam_type
-from edx_exams.apps.core.models import Exam
+from edx_exams.apps.core.api import EXAM_TYPE_ALIASES, Exam, ExamType, normalize_exam_type
 
 # One week: anything longer is a unit mistake (hours or seconds typed as minutes).
 MAX_TIME_LIMIT_MINS = 7 * 24 * 60

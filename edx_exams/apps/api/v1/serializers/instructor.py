@@ -3,13 +3,11 @@
 from collections.abc import Sequence
 from typing import Any, cast
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from edx_exams.apps.core import api
-from edx_exams.apps.core.statuses import ExamAttemptStatus
-from edx_exams.apps.lti import api as lti_api
+from edx_exams.apps.core.api import ExamAttemptStatus
 
 # Far above any real course, and below the database's LIMIT/OFFSET range (a huge offset is a 400, not a 500).
 MAX_PAGE_BOUND = 10**9
@@ -115,7 +113,7 @@ class InstructorAttemptSerializer(serializers.Serializer):
         """Return the LTI launch into the proctoring tool's review dashboard of the exam (proctored attempts)."""
         if not row['taking_as_proctored']:
             return None
-        return f'{settings.EXAMS_BASE_URL}/lti/exam/{row["exam_id"]}/instructor_tool'
+        return api.get_instructor_tool_url(row['exam_id'])
 
 
 class InstructorAttemptPageSerializer(serializers.Serializer):
@@ -131,7 +129,7 @@ def attempt_rows_context(rows: Sequence[dict]) -> dict:
     """Return the serializer context of `rows`: both kinds of review, in one query each."""
     ids = [row['id'] for row in rows]
     return {
-        'proctored_reviews': lti_api.get_reviews_for_attempts(ids),
+        'proctored_reviews': api.get_proctoring_reviews(ids),
         'staff_reviews': api.get_latest_staff_reviews(ids),
     }
 

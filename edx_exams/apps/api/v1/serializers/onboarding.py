@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from edx_exams.apps.api.v1.serializers.attempts import exam_url_path
+from edx_exams.apps.core import api
 
 
 class OnboardingStatusSerializer(serializers.Serializer):
@@ -16,4 +16,4 @@ class OnboardingStatusSerializer(serializers.Serializer):
 
     def get_onboarding_link(self, status) -> str | None:
         """Return the learning MFE URL of the onboarding exam, or None once it is past due."""
-        return exam_url_path(status.exam) if status.exam is not None else None
+        return api.learning_mfe_exam_url(status.exam) if status.exam is not None else None

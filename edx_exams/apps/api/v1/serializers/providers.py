@@ -4,7 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from edx_exams.apps.core.models import ProctoringProvider
+from edx_exams.apps.core.api import ProctoringProvider
 
 
 class ProctoringProviderSerializer(serializers.ModelSerializer):

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from edx_exams.apps.core.models import User
+from edx_exams.apps.core.api import User
 
 
 class CurrentUserSerializer(serializers.ModelSerializer):

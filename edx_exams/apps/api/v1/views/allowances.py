@@ -1,16 +1,22 @@
 """Allowances and personal due-date extensions of a course (exams dashboard and accommodations)."""
 
+from collections.abc import Mapping
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from edx_exams.apps.api.parsers import ExamsJSONParser
-from edx_exams.apps.api.schema import BODY_ERRORS, error_responses
-from edx_exams.apps.api.v1.csv_upload import CsvFileError, read_csv_rows
+from edx_exams.apps.api.v1.csv_upload import (
+    CSV_FIELD,
+    FILE_FIELD,
+    MAX_UPLOAD_ROWS,
+    CsvMultiPartParser,
+    CsvTable,
+    CsvTextParser,
+)
 from edx_exams.apps.api.v1.permissions import IsCourseStaffOrGlobalStaff
 from edx_exams.apps.api.v1.serializers.allowances import (
     UPLOAD_ERROR,
@@ -21,14 +27,13 @@ from edx_exams.apps.api.v1.serializers.allowances import (
     DueDateExtensionReadSerializer,
     DueDateExtensionWriteSerializer,
 )
-from edx_exams.apps.api.v1.validation import validate_course_key
+from edx_exams.apps.api.v1.views.base import CourseScopedView
 from edx_exams.apps.core import api
+from edx_exams.http.parsers import ExamsJSONParser
+from edx_exams.http.schema import BODY_ERRORS, error_responses
 
-MAX_UPLOAD_ROWS = 5000
-MAX_UPLOAD_BYTES = 1024 * 1024
 
-
-class CourseAllowancesView(APIView):
+class CourseAllowancesView(CourseScopedView):
     """
     GET, POST /api/v1/exams/course_id/{course_id}/allowances.
 
@@ -46,7 +51,6 @@ class CourseAllowancesView(APIView):
     @extend_schema(responses={200: AllowanceReadSerializer(many=True), **error_responses(400, 401, 403)})
     def get(self, request, course_id):
         """List the allowances of the course."""
-        validate_course_key(course_id)
         return Response(AllowanceReadSerializer(api.list_allowances(course_id), many=True).data)
 
     @extend_schema(
@@ -58,16 +62,15 @@ class CourseAllowancesView(APIView):
     )
     def post(self, request, course_id):
         """Create or update allowances, all or nothing."""
-        validate_course_key(course_id)
         items = request.data if isinstance(request.data, list) else [request.data]
         serializer = AllowanceWriteSerializer(data=items, many=True)
         serializer.is_valid(raise_exception=True)
         specs = [api.AllowanceSpec(**item) for item in serializer.validated_data]
-        saved = _upsert(course_id, specs, request.user)
+        saved = api.upsert_allowances(course_id, specs=specs, actor=request.user)
         return Response(AllowanceReadSerializer(saved, many=True).data)
 
 
-class CourseAllowanceDetailView(APIView):
+class CourseAllowanceDetailView(CourseScopedView):
     """DELETE /api/v1/exams/course_id/{course_id}/allowances/{allowance_id}: 204; 404 if not in the course."""
 
     permission_classes = [IsCourseStaffOrGlobalStaff]
@@ -75,12 +78,11 @@ class CourseAllowanceDetailView(APIView):
     @extend_schema(responses={204: None, **error_responses(400, 401, 403, e404='No such allowance in the course.')})
     def delete(self, request, course_id, allowance_id):
         """Delete one allowance."""
-        validate_course_key(course_id)
         api.delete_allowance(course_id, allowance_id=int(allowance_id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CourseAllowancesUploadView(APIView):
+class CourseAllowancesUploadView(CourseScopedView):
     """
     POST /api/v1/exams/course_id/{course_id}/allowances/upload.
 
@@ -94,7 +96,7 @@ class CourseAllowancesUploadView(APIView):
     """
 
     permission_classes = [IsCourseStaffOrGlobalStaff]
-    parser_classes = [MultiPartParser, FormParser, ExamsJSONParser]
+    parser_classes = [CsvMultiPartParser, CsvTextParser, FormParser, ExamsJSONParser]
 
     @extend_schema(
         request={
@@ -113,7 +115,6 @@ class CourseAllowancesUploadView(APIView):
     )
     def post(self, request, course_id):
         """Validate and store every row, or report what is wrong."""
-        validate_course_key(course_id)
         rows, lines = _read_csv_rows(request)
         serializer = AllowanceWriteSerializer(data=rows, many=True)
         if not serializer.is_valid():
@@ -130,7 +131,7 @@ class CourseAllowancesUploadView(APIView):
         return Response({'detail': f'{len(rows)} allowances saved', 'rows': [_row_report(line, {}) for line in lines]})
 
 
-class CourseDueDateExtensionsView(APIView):
+class CourseDueDateExtensionsView(CourseScopedView):
     """
     GET, POST /api/v1/exams/course_id/{course_id}/due_date_extensions.
 
@@ -144,7 +145,6 @@ class CourseDueDateExtensionsView(APIView):
     @extend_schema(responses={200: DueDateExtensionReadSerializer(many=True), **error_responses(400, 401, 403)})
     def get(self, request, course_id):
         """List personal due dates of the course."""
-        validate_course_key(course_id)
         return Response(DueDateExtensionReadSerializer(api.list_due_date_extensions(course_id), many=True).data)
 
     @extend_schema(
@@ -156,25 +156,21 @@ class CourseDueDateExtensionsView(APIView):
     )
     def post(self, request, course_id):
         """Set a personal due date."""
-        validate_course_key(course_id)
         serializer = DueDateExtensionWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            extension = api.set_due_date_extension(
-                course_id,
-                exam_id=data['exam_id'],
-                username=data.get('username'),
-                email=data.get('email'),
-                due_date=data['due_date'],
-                actor=request.user,
-            )
-        except api.InvalidAccommodation as error:
-            raise ValidationError({e['field']: [e['error']] for e in error.errors}) from error
+        extension = api.set_due_date_extension(
+            course_id,
+            exam_id=data['exam_id'],
+            username=data.get('username'),
+            email=data.get('email'),
+            due_date=data['due_date'],
+            actor=request.user,
+        )
         return Response(DueDateExtensionReadSerializer(extension).data)
 
 
-class CourseDueDateExtensionDetailView(APIView):
+class CourseDueDateExtensionDetailView(CourseScopedView):
     """DELETE /api/v1/exams/course_id/{course_id}/due_date_extensions/{extension_id}: 204; 404 if not in the course."""
 
     permission_classes = [IsCourseStaffOrGlobalStaff]
@@ -184,19 +180,8 @@ class CourseDueDateExtensionDetailView(APIView):
     )
     def delete(self, request, course_id, extension_id):
         """Remove a personal due date."""
-        validate_course_key(course_id)
         api.delete_due_date_extension(course_id, extension_id=int(extension_id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def _upsert(course_id, specs, user):
-    try:
-        return api.upsert_allowances(course_id, specs=specs, actor=user)
-    except api.InvalidAccommodation as error:
-        errors = {}
-        for item in error.errors:
-            errors.setdefault(item['index'], {}).setdefault(item['field'], []).append(item['error'])
-        raise ValidationError(errors) from error
 
 
 def _errors_by_index(errors) -> dict:
@@ -207,23 +192,15 @@ def _errors_by_index(errors) -> dict:
 
 
 def _read_csv_rows(request) -> tuple[list[dict], list[int]]:
-    """Return the CSV rows as dicts of their non-empty cells, and their line numbers; 400 on a bad file."""
-    if request.content_type.startswith('text/csv'):
-        raw = request.body
-    else:
-        upload = request.FILES.get('file')
-        if upload is None:
-            raise ValidationError({'file': ['Send a CSV file in the multipart field "file" or a text/csv body.']})
-        raw = upload.read(MAX_UPLOAD_BYTES + 1)
-    try:
-        columns, rows = read_csv_rows(raw, max_bytes=MAX_UPLOAD_BYTES, max_rows=MAX_UPLOAD_ROWS)
-    except CsvFileError as error:
-        raise ValidationError({'file': [str(error)]}) from error
-    if 'exam_id' not in columns or not {'username', 'email'} & set(columns):
-        raise ValidationError({'file': ['The header must name exam_id and username or email.']})
-    if not rows:
-        raise ValidationError({'file': [f'The file must have 1 to {MAX_UPLOAD_ROWS} rows.']})
-    return [row.cells for row in rows], [row.line for row in rows]
+    """Return the parsed CSV's rows as dicts of their non-empty cells, and their line numbers; 400 on a bad file."""
+    table = request.data.get(CSV_FIELD) if isinstance(request.data, Mapping) else None
+    if not isinstance(table, CsvTable):
+        raise ValidationError({FILE_FIELD: ['Send a CSV file in the multipart field "file" or a text/csv body.']})
+    if 'exam_id' not in table.columns or not {'username', 'email'} & set(table.columns):
+        raise ValidationError({FILE_FIELD: ['The header must name exam_id and username or email.']})
+    if not table.rows:
+        raise ValidationError({FILE_FIELD: [f'The file must have 1 to {MAX_UPLOAD_ROWS} rows.']})
+    return [row.cells for row in table.rows], [row.line for row in table.rows]
 
 
 def _row_report(line: int, errors: dict) -> dict:

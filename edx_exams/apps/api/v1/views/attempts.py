@@ -9,7 +9,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from edx_exams.apps.api.schema import BODY_ERRORS, ObjectOrEmpty, error_responses
 from edx_exams.apps.api.v1.serializers.attempts import (
     AttemptCreateSerializer,
     AttemptIdSerializer,
@@ -18,13 +17,14 @@ from edx_exams.apps.api.v1.serializers.attempts import (
     StudentAttemptSerializer,
     StudentExamSerializer,
 )
-from edx_exams.apps.api.v1.validation import validate_course_key
+from edx_exams.apps.api.v1.views.base import CourseScopedView
 from edx_exams.apps.core import api
+from edx_exams.http.schema import BODY_ERRORS, ObjectOrEmpty, error_responses
 
 log = logging.getLogger(__name__)
 
 
-class StudentExamAttemptView(APIView):
+class StudentExamAttemptView(CourseScopedView):
     """
     GET /api/v1/student/exam/attempt/course_id/{course_id}/content_id/{content_id}.
 
@@ -44,7 +44,6 @@ class StudentExamAttemptView(APIView):
     )
     def get(self, request, course_id, content_id):
         """Return the exam and the learner's attempt."""
-        validate_course_key(course_id)
         exam = api.get_active_exam_by_content(course_id=course_id, content_id=content_id)
         if exam is None:
             return Response({'exam': {}})

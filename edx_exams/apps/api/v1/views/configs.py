@@ -6,16 +6,15 @@ Contract: docs/references/client-contracts.rst section 2.3.
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from edx_exams.apps.api.schema import error_responses
 from edx_exams.apps.api.v1.permissions import IsCourseStaffOrGlobalStaff
 from edx_exams.apps.api.v1.serializers.configs import (
     CourseExamConfigurationReadSerializer,
     CourseExamConfigurationWriteSerializer,
 )
-from edx_exams.apps.api.v1.validation import validate_course_key
+from edx_exams.apps.api.v1.views.base import CourseScopedView
 from edx_exams.apps.core import api
+from edx_exams.http.schema import error_responses
 
 ERRORS = error_responses(
     400,
@@ -26,7 +25,7 @@ ERRORS = error_responses(
 )
 
 
-class CourseExamConfigurationView(APIView):
+class CourseExamConfigurationView(CourseScopedView):
     """
     /api/v1/configs/course_id/{course_id} (trailing slash optional; raw or percent-encoded key).
 
@@ -47,7 +46,6 @@ class CourseExamConfigurationView(APIView):
     @extend_schema(responses={200: CourseExamConfigurationReadSerializer, **ERRORS})
     def get(self, request, course_id):
         """Return the course's configuration."""
-        validate_course_key(course_id)
         config = api.get_course_exam_configuration(course_id)
         return Response(CourseExamConfigurationReadSerializer.from_configuration(config).data)
 
@@ -57,7 +55,6 @@ class CourseExamConfigurationView(APIView):
     )
     def patch(self, request, course_id):
         """Save the course's provider and escalation email."""
-        validate_course_key(course_id)
         serializer = CourseExamConfigurationWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

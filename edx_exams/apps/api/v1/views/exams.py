@@ -7,9 +7,7 @@ Contract: docs/references/client-contracts.rst sections 2.2 and 3.1.
 from drf_spectacular.utils import extend_schema
 from opaque_keys.edx.keys import CourseKey
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from edx_exams.apps.api.schema import BODY_ERRORS, error_responses
 from edx_exams.apps.api.v1.permissions import IsCourseStaffOrGlobalStaff
 from edx_exams.apps.api.v1.serializers.exams import (
     ExamSerializer,
@@ -17,8 +15,9 @@ from edx_exams.apps.api.v1.serializers.exams import (
     PublishResultSerializer,
     parse_published_exams,
 )
-from edx_exams.apps.api.v1.validation import validate_course_key
+from edx_exams.apps.api.v1.views.base import CourseScopedView
 from edx_exams.apps.core import api
+from edx_exams.http.schema import BODY_ERRORS, error_responses
 
 ERRORS = error_responses(
     400,
@@ -29,7 +28,7 @@ ERRORS = error_responses(
 )
 
 
-class CourseExamsView(APIView):
+class CourseExamsView(CourseScopedView):
     """
     /api/v1/exams/course_id/{course_id}/ (trailing slash optional; raw or percent-encoded key).
 
@@ -55,7 +54,6 @@ class CourseExamsView(APIView):
     @extend_schema(responses={200: ExamSerializer(many=True), **ERRORS})
     def get(self, request, course_id):
         """List the course's active exams."""
-        validate_course_key(course_id)
         return Response(ExamSerializer(api.list_active_exams(course_id), many=True).data)
 
     @extend_schema(
@@ -68,7 +66,7 @@ class CourseExamsView(APIView):
     )
     def patch(self, request, course_id):
         """Apply Studio's list of the course's exams."""
-        course_key = CourseKey.from_string(validate_course_key(course_id))
+        course_key = CourseKey.from_string(course_id)
         exams = parse_published_exams(request.data, course_key=course_key)
         result = api.publish_course_exams(course_id, exams=exams)
         return Response(PublishResultSerializer(result).data)

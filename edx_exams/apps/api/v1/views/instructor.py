@@ -3,10 +3,8 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.views import APIView
 
-from edx_exams.apps.api.schema import error_responses
-from edx_exams.apps.api.v1.csv_export import JsonOnlyNegotiation, attempts_csv_response, wants_csv
+from edx_exams.apps.api.v1.csv_export import attempts_csv_response, wants_csv
 from edx_exams.apps.api.v1.permissions import IsCourseStaffOrGlobalStaff
 from edx_exams.apps.api.v1.serializers.instructor import (
     MAX_PAGE_BOUND,
@@ -14,8 +12,10 @@ from edx_exams.apps.api.v1.serializers.instructor import (
     InstructorAttemptPageSerializer,
     serialize_attempt_rows,
 )
-from edx_exams.apps.api.v1.validation import validate_course_key
+from edx_exams.apps.api.v1.views.base import CourseScopedView
 from edx_exams.apps.core import api
+from edx_exams.http.negotiation import FirstRendererNegotiation
+from edx_exams.http.schema import error_responses
 
 FILTER_PARAMETERS = [
     OpenApiParameter('exam_id', int, required=False, description='Only this exam of the course (404 if not in it).'),
@@ -45,7 +45,7 @@ class AttemptsPagination(LimitOffsetPagination):
     max_limit = MAX_PAGE_BOUND
 
 
-class InstructorAttemptsView(APIView):
+class InstructorAttemptsView(CourseScopedView):
     """
     GET /api/v1/instructor_view/course_id/{course_id}/attempts[?exam_id=&limit=&offset=&...].
 
@@ -73,7 +73,7 @@ class InstructorAttemptsView(APIView):
     """
 
     permission_classes = [IsCourseStaffOrGlobalStaff]
-    content_negotiation_class = JsonOnlyNegotiation
+    content_negotiation_class = FirstRendererNegotiation
 
     @extend_schema(
         parameters=[
@@ -90,7 +90,6 @@ class InstructorAttemptsView(APIView):
     )
     def get(self, request, course_id):
         """List a page of attempts, or stream them all as CSV."""
-        validate_course_key(course_id)
         params = AttemptListQuerySerializer.from_query_params(request.query_params)
         query = params.to_query()
         if wants_csv(request, fmt=params.validated_data.get('format')):
@@ -101,7 +100,7 @@ class InstructorAttemptsView(APIView):
         return paginator.get_paginated_response(serialize_attempt_rows(page))
 
 
-class InstructorAttemptsExportView(APIView):
+class InstructorAttemptsExportView(CourseScopedView):
     """
     GET /api/v1/instructor_view/course_id/{course_id}/attempts/export[?exam_id=&search=&status=&include_reset=].
 
@@ -117,11 +116,10 @@ class InstructorAttemptsExportView(APIView):
     """
 
     permission_classes = [IsCourseStaffOrGlobalStaff]
-    content_negotiation_class = JsonOnlyNegotiation
+    content_negotiation_class = FirstRendererNegotiation
 
     @extend_schema(parameters=FILTER_PARAMETERS, responses={(200, 'text/csv'): CSV_RESPONSE, **ERRORS})
     def get(self, request, course_id):
         """Stream the attempts as CSV."""
-        validate_course_key(course_id)
         query = AttemptListQuerySerializer.from_query_params(request.query_params).to_query()
         return attempts_csv_response(course_id, query=query)

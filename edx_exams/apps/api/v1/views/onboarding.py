@@ -4,15 +4,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from edx_exams.apps.api.schema import error_responses
 from edx_exams.apps.api.v1.serializers.onboarding import OnboardingStatusSerializer
-from edx_exams.apps.api.v1.validation import validate_course_key
+from edx_exams.apps.api.v1.views.base import CourseScopedView
 from edx_exams.apps.core import api
+from edx_exams.http.schema import error_responses
 
 
-class StudentOnboardingView(APIView):
+class StudentOnboardingView(CourseScopedView):
     """
     GET /api/v1/student/course_id/{course_id}/onboarding[?username=...].
 
@@ -55,7 +54,6 @@ class StudentOnboardingView(APIView):
     )
     def get(self, request, course_id):
         """Return the onboarding status, or 404 when the course has no onboarding exam."""
-        validate_course_key(course_id)
         if not request.user.is_authenticated:
             api.get_onboarding_exam(course_id)  # 404 when the course has none
             raise NotAuthenticated()

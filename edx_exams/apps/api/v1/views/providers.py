@@ -5,10 +5,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from edx_exams.apps.api.schema import ObjectOrEmpty, error_responses
 from edx_exams.apps.api.v1.serializers.providers import ProctoringProviderSerializer, ProviderSettingsSerializer
-from edx_exams.apps.api.v1.validation import validate_course_key
+from edx_exams.apps.api.v1.views.base import CourseScopedView
 from edx_exams.apps.core import api
+from edx_exams.http.schema import ObjectOrEmpty, error_responses
 
 
 class ProctoringProvidersView(APIView):
@@ -33,7 +33,7 @@ class ProctoringProvidersView(APIView):
         return Response(ProctoringProviderSerializer(providers, many=True).data)
 
 
-class ProviderSettingsView(APIView):
+class ProviderSettingsView(CourseScopedView):
     """
     GET /api/v1/exam/provider_settings/course_id/{course_id}/exam_id/{exam_id}.
 
@@ -60,6 +60,5 @@ class ProviderSettingsView(APIView):
     )
     def get(self, request, course_id, exam_id):
         """Return the provider details of the exam."""
-        validate_course_key(course_id)
         settings = api.get_provider_settings(course_id=course_id, exam_id=int(exam_id))
         return Response(ProviderSettingsSerializer(settings).data if settings else {})

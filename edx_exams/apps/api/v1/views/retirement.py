@@ -5,9 +5,9 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from edx_exams.apps.api.schema import BODY_ERRORS, error_responses
 from edx_exams.apps.api.v1.serializers.retirement import RetirementResultSerializer, RetireUserSerializer
 from edx_exams.apps.core import api
+from edx_exams.http.schema import BODY_ERRORS, error_responses
 
 
 class UserRetirementView(APIView):

@@ -5,8 +5,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from edx_exams.apps.api.schema import error_responses
 from edx_exams.apps.api.v1.serializers.users import CurrentUserSerializer
+from edx_exams.http.schema import error_responses
 
 
 class CurrentUserView(APIView):

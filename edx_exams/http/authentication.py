@@ -16,8 +16,8 @@ from edx_rest_framework_extensions.auth.jwt.decoder import (
 from edx_rest_framework_extensions.auth.jwt.decoder import jwt_decode_handler as edx_jwt_decode_handler
 from rest_framework import exceptions
 
-from edx_exams.apps.core.db_errors import is_database_unavailable
-from edx_exams.apps.core.models import User
+from edx_exams.apps.core.api import User
+from edx_exams.http.db_errors import is_database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ MAX_LMS_USER_ID = 2**31 - 1
 MAX_CLAIM_LENGTHS = {'username': 150, 'email': 254, 'name': 255}
 
 
-class ExamsJwtAuthentication(JwtAuthentication):  # type: ignore[misc]  # edx-drf-extensions is untyped
+class ExamsJwtAuthentication(JwtAuthentication):
     """
     edx-drf-extensions' JwtAuthentication, made safe for odd claims and renamed or reused LMS usernames.
 

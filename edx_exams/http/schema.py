@@ -8,7 +8,7 @@ from rest_framework import serializers
 class ExamsJwtAuthenticationScheme(OpenApiAuthenticationExtension):
     """Describe `Authorization: JWT <token>` (or the split JWT cookies) in the schema."""
 
-    target_class = 'edx_exams.apps.core.authentication.ExamsJwtAuthentication'
+    target_class = 'edx_exams.http.authentication.ExamsJwtAuthentication'
     name = 'jwtAuth'
 
     def get_security_definition(self, auto_schema):

@@ -1,7 +1,7 @@
 """Middleware of the service's own: a database outage is a JSON 503 on every page, not only the API's."""
 
-from edx_exams.apps.api.exceptions import json_database_unavailable
-from edx_exams.apps.core.db_errors import is_database_unavailable
+from edx_exams.http.db_errors import is_database_unavailable
+from edx_exams.http.exceptions import json_database_unavailable
 
 
 class DatabaseUnavailableMiddleware:

@@ -1,9 +1,10 @@
 """
 The one place where errors become HTTP responses.
 
-Domain exceptions carry their status; DRF errors keep theirs; validation errors
-list the fields; an oversized body is a 413 and Django's other refusals of a
-request (SuspiciousOperation) a 400. An unreachable database is a 503 (the
+Domain exceptions carry their status (and their field errors, rendered like a
+serializer's); DRF errors keep theirs; validation errors list the fields; an
+oversized body is a 413 and Django's other refusals of a request
+(SuspiciousOperation) a 400. An unreachable database is a 503 (the
 broken connection is closed so that the next request reconnects). Anything
 unexpected is logged and answered with a JSON 500, so an API client never
 receives an HTML error page.
@@ -19,21 +20,22 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from edx_exams.apps.core.db_errors import close_broken_connections, is_database_unavailable
-from edx_exams.apps.core.exceptions import ExamBaseException
+from edx_exams.apps.core.api import ExamBaseException
+from edx_exams.http.db_errors import close_broken_connections, is_database_unavailable
 
 log = logging.getLogger(__name__)
 
 DATABASE_UNAVAILABLE_DETAIL = 'The service is temporarily unavailable (database); retry shortly.'
 RETRY_AFTER_SECONDS = '5'
+INVALID_DATA_DETAIL = 'Invalid data'
 
 
 def exams_exception_handler(exc, context):
     """DRF EXCEPTION_HANDLER: map domain and framework errors to `{"detail": ...}` bodies."""
     if isinstance(exc, ExamBaseException):
-        return Response({'detail': exc.message}, status=exc.http_status)
+        return Response(domain_error_body(exc), status=exc.http_status)
     if isinstance(exc, exceptions.ValidationError):
-        return Response({'detail': 'Invalid data', 'errors': exc.detail}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({'detail': INVALID_DATA_DETAIL, 'errors': exc.detail}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, RequestDataTooBig):
         detail = f'Request body too large (over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes).'
         return Response({'detail': detail}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
@@ -48,6 +50,13 @@ def exams_exception_handler(exc, context):
         log.exception('Unhandled error in view=%s', type(view).__name__ if view else None)
         return Response({'detail': 'Internal server error.'}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
     return response
+
+
+def domain_error_body(exc: ExamBaseException) -> dict:
+    """Return `{"detail": message}`, or `{"detail": "Invalid data", "errors": ...}` for an error naming fields."""
+    if exc.field_errors is None:
+        return {'detail': exc.message}
+    return {'detail': INVALID_DATA_DETAIL, 'errors': exc.field_errors}
 
 
 def json_page_not_found(request, exception=None):
