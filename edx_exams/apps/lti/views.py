@@ -60,7 +60,8 @@ class LtiServiceView(APIView):
     renderer_classes = [JSONRenderer]
 
 
-@extend_schema(
+# What the learner's browser navigations to an attempt's launch (start or end) can answer.
+LEARNER_LAUNCH_SCHEMA = extend_schema(
     tags=['lti'],
     responses={
         302: schema.REDIRECT,
@@ -77,6 +78,9 @@ class LtiServiceView(APIView):
         ),
     },
 )
+
+
+@LEARNER_LAUNCH_SCHEMA
 class StartProctoringView(LtiBrowserView):
     """GET /lti/start_proctoring/{attempt_id}: own attempt -> download_software_clicked; 302 to the tool's login."""
 
@@ -87,23 +91,7 @@ class StartProctoringView(LtiBrowserView):
         return HttpResponseRedirect(api.begin_start_proctoring(int(attempt_id), user=request.user))
 
 
-@extend_schema(
-    tags=['lti'],
-    responses={
-        302: schema.REDIRECT,
-        **error_responses(
-            400,
-            401,
-            403,
-            404,
-            409,
-            e400='The exam has no LTI proctoring tool.',
-            e403='Not your attempt, or not a browser navigation (`Sec-Fetch-Mode`).',
-            e404='No such attempt.',
-            e409="The attempt's status does not allow this.",
-        ),
-    },
-)
+@LEARNER_LAUNCH_SCHEMA
 class EndAssessmentView(LtiBrowserView):
     """GET /lti/end_assessment/{attempt_id}: submit, then 302 to the LtiEndAssessment launch or to the exam."""
 
