@@ -93,7 +93,7 @@ start web "$BIN/python" manage.py runserver "localhost:$PORT" --noreload
 start worker "$BIN/celery" -A edx_exams worker --loglevel INFO --concurrency 2 --without-gossip --without-mingle
 start beat "$BIN/celery" -A edx_exams beat --loglevel INFO --schedule "$STATE_DIR/celerybeat-schedule"
 start roles "$BIN/python" manage.py consume_events -t learning-course-access-role-lifecycle -g edx_exams_dev \
-  --extra '{"consumer_name": "run-full"}'
+  --extra '{"consumer_name": "run-full", "check_backlog": true}'  # resume after the last delivered event
 echo "Events: redis-cli XRANGE $TOPIC_PREFIX-learning-exam-attempt-lifecycle - +    Check: $BIN/python scripts/check_run_full.py"
 # Stop everything as soon as one process exits, and exit with its status: a process that failed on its
 # own (a crash, a port taken meanwhile) fails `make run.full`. Ctrl-C reaches the processes too; Celery
