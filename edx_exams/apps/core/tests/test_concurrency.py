@@ -9,7 +9,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 from freezegun import freeze_time
 
@@ -18,6 +18,7 @@ from edx_exams.apps.core.models import ExamAttempt
 from edx_exams.apps.core.signals.signals import ATTEMPT_STATUS_CHANGED
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
 from edx_exams.apps.core.tests.factories import ExamFactory, UserFactory
+from test_utils.threads import release_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -27,25 +28,10 @@ THREADS = 6
 
 
 def run_concurrently(*functions):
-    """Start every function at the same moment in its own thread (own DB connection); return results."""
-    barrier = threading.Barrier(len(functions))
-    results, errors = [None] * len(functions), []
-
-    def worker(index, function):
-        try:
-            barrier.wait()
-            results[index] = function()
-        except Exception as error:  # noqa: BLE001 - reported to the test below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results, errors
+    """Start every function at the same moment in its own thread (own DB connection); return results and errors."""
+    outcomes = release_together(*functions, timeout=30)
+    errors = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    return [None if isinstance(outcome, Exception) else outcome for outcome in outcomes], errors
 
 
 @pytest.fixture

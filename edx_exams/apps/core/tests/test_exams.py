@@ -1,11 +1,10 @@
 """Publishing a course's exams through core.api."""
 
-import threading
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from edx_exams.apps.core import api
 from edx_exams.apps.core.exceptions import InvalidExamData
@@ -18,6 +17,7 @@ from edx_exams.apps.core.tests.factories import (
     ProviderFactory,
 )
 from test_utils.courses import COURSE, OTHER_COURSE
+from test_utils.threads import release_together
 
 pytestmark = pytest.mark.django_db
 
@@ -181,23 +181,7 @@ def test_concurrent_identical_publishes_do_not_fail(existing):
     exams = [spec(name, 'proctored' if name == 'b' else 'timed') for name in 'abcde']
     if existing:
         api.publish_course_exams(COURSE, exams=exams[:2])
-    barrier = threading.Barrier(4)
-    outcomes = []
-
-    def publish():
-        try:
-            barrier.wait()
-            outcomes.append(api.publish_course_exams(COURSE, exams=exams))
-        except Exception as error:  # noqa: BLE001 - the test reports what went wrong
-            outcomes.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=publish) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = release_together(*[lambda: api.publish_course_exams(COURSE, exams=exams)] * 4)
     assert all(isinstance(outcome, api.PublishResult) for outcome in outcomes), outcomes
     assert set(active()) == {content(name) for name in 'abcde'}
     assert sum(len(outcome.created) for outcome in outcomes) == (3 if existing else 5)

@@ -7,12 +7,11 @@ after its reset) and exactly the events the changes call for in the outbox.
 MariaDB/MySQL only: SQLite's in-memory test database is private to one connection.
 """
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 from freezegun import freeze_time
 
@@ -24,6 +23,7 @@ from edx_exams.apps.core.statuses import is_transition_allowed
 from edx_exams.apps.core.tests.factories import CourseStaffRoleFactory, ExamFactory, UserFactory
 from edx_exams.apps.events.models import OutboxEvent
 from edx_exams.apps.events.payloads import RESET_EVENT, STATUS_EVENTS
+from test_utils import threads
 from test_utils.auth import JwtClient
 
 pytestmark = [
@@ -48,24 +48,8 @@ class ServerError:
 
 def release_together(*calls):
     """Run every call in its own thread, released at once by a barrier; return the responses in order."""
-    barrier = threading.Barrier(len(calls))
-    responses = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            responses[index] = call()
-        except Exception as error:  # noqa: BLE001 - counted as a 5xx by the test
-            responses[index] = ServerError(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return responses
+    outcomes = threads.release_together(*calls)
+    return [ServerError(outcome) if isinstance(outcome, Exception) else outcome for outcome in outcomes]
 
 
 def server_errors(responses) -> list:
