@@ -70,6 +70,10 @@ WSGI_APPLICATION = 'edx_exams.wsgi.application'
 AUTH_USER_MODEL = 'core.User'
 DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'
 
+# Staff give reasons (an exam-wide extension, a bulk reset) that can be longer than simple-history's
+# default 100 characters; core/audit.py writes them onto the history rows.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # An API client must never receive a redirect: the routes accept both forms themselves.
 APPEND_SLASH = False
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Case, Value, When
 from simple_history.models import HistoricalRecords
 
+from edx_exams.apps.core.audit import AuditedHistoricalModel
 from edx_exams.apps.core.exam_types import PROCTORED_TYPES, ExamType
 from edx_exams.apps.core.statuses import IN_PROGRESS, ExamAttemptStatus
 
@@ -61,7 +62,7 @@ class ProctoringProvider(TimeStampedModel):
     instructions = models.TextField(blank=True, default='')
     is_active = models.BooleanField(default=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     def __str__(self) -> str:
         return self.name
@@ -79,7 +80,7 @@ class CourseExamConfiguration(TimeStampedModel):
     escalation_email = models.EmailField(null=True, blank=True)
     allow_opt_out = models.BooleanField(default=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     def __str__(self) -> str:
         return self.course_id
@@ -113,7 +114,7 @@ class Exam(TimeStampedModel):
         db_persist=True,
     )
 
-    history = HistoricalRecords(excluded_fields=['active_marker'])
+    history = HistoricalRecords(excluded_fields=['active_marker'], bases=[AuditedHistoricalModel])
 
     class Meta:
         constraints = [
@@ -177,7 +178,7 @@ class ExamAttempt(TimeStampedModel):
     carried_seconds_remaining = models.FloatField(null=True, blank=True)
 
     objects = ExamAttemptQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         constraints = [
@@ -205,7 +206,7 @@ class StudentAllowance(TimeStampedModel):
     # Set when staff granted a multiple of the time limit; extra_time_mins holds its value in minutes.
     time_multiplier = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=['user', 'exam'], name='one_allowance_per_user_exam')]
@@ -253,7 +254,7 @@ class DueDateExtension(TimeStampedModel):
     due_date = models.DateTimeField()
     granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name='+')
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=['user', 'exam'], name='one_extension_per_user_exam')]
