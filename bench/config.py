@@ -147,6 +147,9 @@ def sqlite_database(path: str) -> dict:
     return {
         'ENGINE': 'django.db.backends.sqlite3',
         'NAME': path,
+        # As production does for MariaDB (settings/production.py): one connection per worker, kept.
+        'CONN_MAX_AGE': 300,
+        'CONN_HEALTH_CHECKS': True,
         'OPTIONS': {
             'transaction_mode': 'IMMEDIATE',
             'timeout': 20,

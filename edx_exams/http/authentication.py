@@ -1,5 +1,7 @@
 """JWT authentication: strict signature and claim checks, and users keyed on their LMS user id."""
 
+import functools
+import json
 import logging
 from typing import Any, cast
 
@@ -9,14 +11,13 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError
 from django.db.models import Q
 from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
-from edx_rest_framework_extensions.auth.jwt.decoder import (
-    get_verification_jwk_key_set,
-    verify_jwk_signature_using_keyset,
-)
-from edx_rest_framework_extensions.auth.jwt.decoder import jwt_decode_handler as edx_jwt_decode_handler
+from edx_rest_framework_extensions.auth.jwt.decoder import _set_token_defaults as set_token_defaults
+from edx_rest_framework_extensions.auth.jwt.decoder import get_verification_jwk_key_set
+from jwt import PyJWK
 from rest_framework import exceptions
 
 from edx_exams.apps.core.api import User
+from edx_exams.compiled_queries import CompiledQuery, field_names, instance_from_row
 from edx_exams.http.db_errors import is_database_unavailable
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,9 @@ class ExamsJwtAuthentication(JwtAuthentication):
         """Return the active user of the token, renaming the row known by the LMS user id if needed."""
         lms_user_id, username = _checked_identity(payload)
         if lms_user_id is not None:
+            known = _known_user(lms_user_id, username, payload, self.get_jwt_claim_attribute_map())
+            if known is not None:
+                return known
             _reconcile_lms_identity(lms_user_id, username)
         try:
             user: User = super().authenticate_credentials(payload)
@@ -97,6 +101,40 @@ def _is_clean_text(value: object, max_length: int) -> bool:
     return True
 
 
+def _users_by_identity(lms_user_id: int, username: str) -> Any:
+    user_model = get_user_model()
+    matches = user_model.objects.filter(Q(lms_user_id=lms_user_id) | Q(username=username))
+    return matches.values(*field_names(user_model))[:2]
+
+
+# The rows holding a token's LMS user id or its username, compiled once (edx_exams/compiled_queries.py).
+_USERS_BY_IDENTITY = CompiledQuery(_users_by_identity, lms_user_id=-(2**40) - 7, username='\x00username\x00')
+
+
+def _known_user(
+    lms_user_id: int, username: str, payload: dict[str, Any], claim_attributes: dict[str, str]
+) -> User | None:
+    """
+    Return the user of a returning learner in one indexed read, or None to take the full path.
+
+    The common case on every request: one active row holds both the LMS user id and the exact
+    username, and every claim the token carries already equals its column. Anything else (a first
+    login, a rename, a reused username, a changed email or name, a retired user) returns None and
+    goes through the checks and updates of the full path.
+    """
+    rows = _USERS_BY_IDENTITY.rows(lms_user_id=lms_user_id, username=username)
+    if len(rows) != 1:
+        return None
+    user: User = instance_from_row(get_user_model(), rows[0])
+    if user.lms_user_id != lms_user_id or user.username != username or not user.is_active:
+        return None
+    for claim, attribute in claim_attributes.items():
+        value = payload.get(claim)
+        if value is not None and getattr(user, attribute) != value:
+            return None
+    return user
+
+
 def _reconcile_lms_identity(lms_user_id: int, username: str) -> None:
     """
     Make the local row of LMS user `lms_user_id` carry `username`, or refuse the token (401).
@@ -130,31 +168,80 @@ def _reconcile_lms_identity(lms_user_id: int, username: str) -> None:
 
 def jwt_decode_handler(token: str) -> dict[str, Any]:
     """
-    JWT_DECODE_HANDLER: verify the signature against a non-empty key set, then check the claims.
+    JWT_DECODE_HANDLER: one decode that verifies the signature against a non-empty key set and the claims.
 
-    edx-drf-extensions 10.x treats an empty asymmetric key set as a successful
-    verification (its key loop never runs), so with only a symmetric secret
-    configured any signature, or `alg: none`, would pass its first check. We
-    verify with every configured key ourselves and refuse when there is none.
-    Claims of the wrong type, on which edx-drf-extensions fails with TypeError or
-    ValueError, are refused as an invalid token.
+    The checks are edx-drf-extensions': the signature by one of the LMS's public keys or the first
+    issuer's secret (RS256/RS512 for RSA keys, HS256 for the secret), `exp` and `iat` present, `exp`
+    not passed (with JWT_LEEWAY), the first issuer's audience, an issuer from JWT_ISSUERS and a
+    supported `version`. Two things differ: edx-drf-extensions 10.x treats an empty asymmetric key
+    set as a successful verification (its key loop never runs), so with only a symmetric secret any
+    signature, or `alg: none`, would pass its first check; we refuse when no key verifies. And it
+    decodes the token three times; this decodes it once per key tried, with the key set built once
+    per configuration. Claims of the wrong type are refused as an invalid token.
     """
-    key_set = get_verification_jwk_key_set(
-        asymmetric_keys=settings.JWT_AUTH.get('JWT_PUBLIC_SIGNING_JWK_SET'),
-        secret_key=_symmetric_secret(),
-    )
-    if not key_set:
+    issuer = _first_issuer()
+    keys = _verification_keys(_asymmetric_key_set(), issuer.get('SECRET_KEY'))
+    if not keys:
         raise jwt.InvalidTokenError('No JWT verification key is configured.')
-    verify_jwk_signature_using_keyset(token, key_set, verify_exp=False)
+    claims = _decode_with_any_key(token, keys, audience=issuer.get('AUDIENCE'))
+    token_issuer = claims.get('iss')
+    if not isinstance(token_issuer, str) or token_issuer not in {known.get('ISSUER') for known in _issuers()}:
+        log.info('Refusing a JWT of an unknown issuer %r', token_issuer)
+        raise jwt.InvalidTokenError('The JWT issuer is not known.')
     try:
-        claims: dict[str, Any] = edx_jwt_decode_handler(token)
+        return cast(dict[str, Any], set_token_defaults(claims))
     except (TypeError, ValueError, AttributeError) as error:
-        # edx-drf-extensions assumes well-typed claims (`version` a string, say); a signed token that is not is a 401.
+        # A signed token whose `version` is not a version string is a 401, not a 500.
         log.warning('Refusing a JWT with malformed claims: %s', error)
         raise jwt.InvalidTokenError('The JWT claims are malformed.') from error
-    return claims
 
 
-def _symmetric_secret() -> str | None:
-    issuers: list[dict[str, str]] = cast(dict[str, Any], settings.JWT_AUTH).get('JWT_ISSUERS') or [{}]
-    return issuers[0].get('SECRET_KEY')
+# The algorithms a key of each type verifies (as edx-drf-extensions allows them).
+_ALGORITHMS = {'RSA': ['RS256', 'RS512'], 'oct': ['HS256']}
+
+
+def _decode_with_any_key(token: str, keys: tuple[PyJWK, ...], *, audience: str | None) -> dict[str, Any]:
+    """Return the claims of `token` verified by the first key whose signature matches; raise if none does."""
+    options = {
+        'require': ['exp', 'iat'],
+        'verify_exp': bool(settings.JWT_AUTH.get('JWT_VERIFY_EXPIRATION', True)),
+        'verify_aud': bool(audience),
+        'verify_iss': False,  # any issuer of JWT_ISSUERS, checked by the caller
+    }
+    leeway = settings.JWT_AUTH.get('JWT_LEEWAY', 0)
+    for number, key in enumerate(keys, start=1):
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key=key.key,
+                algorithms=_ALGORITHMS.get(key.key_type, []),
+                audience=audience,
+                options=options,  # type: ignore[arg-type]
+                leeway=leeway,
+            )
+        except (jwt.InvalidSignatureError, jwt.InvalidAlgorithmError):
+            if number == len(keys):
+                raise
+            continue  # signed with another key of the set
+        return claims
+    raise jwt.InvalidTokenError('No JWT verification key is configured.')  # pragma: no cover - keys is not empty
+
+
+def _asymmetric_key_set() -> str | None:
+    value = settings.JWT_AUTH.get('JWT_PUBLIC_SIGNING_JWK_SET')
+    return value if isinstance(value, str) else (json.dumps(value) if value else None)
+
+
+@functools.lru_cache(maxsize=8)
+def _verification_keys(asymmetric_key_set: str | None, secret: str | None) -> tuple[PyJWK, ...]:
+    """Return the keys that may sign a JWT: the LMS's public keys, then the symmetric secret (built once)."""
+    return tuple(get_verification_jwk_key_set(asymmetric_keys=asymmetric_key_set, secret_key=secret))
+
+
+def _issuers() -> list[dict[str, str]]:
+    return cast(dict[str, Any], settings.JWT_AUTH).get('JWT_ISSUERS') or []
+
+
+def _first_issuer() -> dict[str, str]:
+    issuers = _issuers()
+    return issuers[0] if issuers else {}

@@ -19,6 +19,12 @@ REPO_ROOT = BASE_DIR.parent
 SERVICE_NAME = 'edx_exams'
 # No APM agent by default; operators add e.g. 'edx_django_utils.monitoring.NewRelicBackend'.
 OPENEDX_TELEMETRY: list[str] = []
+# The edx-django-utils middleware that reports to that backend, added only when one is configured.
+APM_MIDDLEWARE = [
+    'edx_django_utils.monitoring.MonitoringSupportMiddleware',
+    'edx_django_utils.monitoring.DeploymentMonitoringMiddleware',
+    'edx_django_utils.monitoring.CookieMonitoringMiddleware',
+]
 SECRET_KEY = 'insecure-secret-key'  # noqa: S105 - overridden in production
 DEBUG = False
 ALLOWED_HOSTS: list[str] = []
@@ -46,12 +52,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every log line of the request (and each task it sends) carries its id.
     'edx_exams.request_id.RequestIdMiddleware',
-    # The standard edx-django-utils monitoring middleware that costs nothing without an APM backend.
+    # edx-django-utils' request cache, cleared per request (edx-drf-extensions uses it). Its APM
+    # middleware is added only where an APM backend is configured (settings/production.py).
     'edx_django_utils.cache.middleware.RequestCacheMiddleware',
-    'edx_django_utils.monitoring.MonitoringSupportMiddleware',
-    'edx_django_utils.monitoring.DeploymentMonitoringMiddleware',
     'corsheaders.middleware.CorsMiddleware',
-    'edx_django_utils.monitoring.CookieMonitoringMiddleware',
     'django.middleware.security.SecurityMiddleware',
     'django.contrib.sessions.middleware.SessionMiddleware',
     'django.middleware.common.CommonMiddleware',

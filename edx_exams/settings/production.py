@@ -88,7 +88,6 @@ if 'EDX_EXAMS_DATABASE_HOST' in os.environ:
             'HOST': os.environ['EDX_EXAMS_DATABASE_HOST'],
             'PORT': os.environ.get('EDX_EXAMS_DATABASE_PORT', '3306'),
             'ATOMIC_REQUESTS': False,
-            'CONN_MAX_AGE': 60,
             'OPTIONS': {'charset': 'utf8mb4', 'isolation_level': 'read committed'},
         },
     }
@@ -104,6 +103,19 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 EVENT_BUS_PRODUCER = vars().get('EVENT_BUS_PRODUCER', 'edx_event_bus_redis.create_producer')
 EVENT_BUS_CONSUMER = vars().get('EVENT_BUS_CONSUMER', 'edx_event_bus_redis.RedisEventConsumer')
 EVENT_BUS_REDIS_CONNECTION_URL = vars().get('EVENT_BUS_REDIS_CONNECTION_URL', 'redis://127.0.0.1:6379/0')
+
+# edx-django-utils' APM middleware only reports to an APM backend: without one (OPENEDX_TELEMETRY empty,
+# the default) it would be work on every request for nothing (docs/decisions/0020-learner-hot-path.rst).
+if OPENEDX_TELEMETRY:
+    _after_cache = MIDDLEWARE.index('edx_django_utils.cache.middleware.RequestCacheMiddleware') + 1
+    MIDDLEWARE = [*MIDDLEWARE[:_after_cache], *APM_MIDDLEWARE, *MIDDLEWARE[_after_cache:]]
+
+# Persistent connections: a worker keeps its database connection between requests (opening one cost
+# more than the learner's poll itself) and checks it before reuse, so a connection the server closed
+# is replaced instead of failing a request (docs/decisions/0020-learner-hot-path.rst). A file may set others.
+for _database in DATABASES.values():
+    _database.setdefault('CONN_MAX_AGE', 300)
+    _database.setdefault('CONN_HEALTH_CHECKS', True)
 
 require_production_settings(vars())
 

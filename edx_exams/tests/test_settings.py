@@ -256,3 +256,20 @@ def test_a_devstack_token_is_refused_under_production_jwt_settings(monkeypatch, 
     settings.JWT_AUTH = production(monkeypatch, tmp_path, complete_config)['JWT_AUTH']
     response = devstack_token_client.get('/api/v1/me')
     assert response.status_code == 401
+
+
+def test_database_connections_persist_and_are_checked_before_reuse(monkeypatch, tmp_path, complete_config):
+    prod = production(monkeypatch, tmp_path, complete_config)
+    assert prod['DATABASES']['default']['CONN_MAX_AGE'] == 300
+    assert prod['DATABASES']['default']['CONN_HEALTH_CHECKS'] is True
+    complete_config['DATABASES']['default']['CONN_MAX_AGE'] = 0  # an operator's own choice stays
+    assert production(monkeypatch, tmp_path, complete_config)['DATABASES']['default']['CONN_MAX_AGE'] == 0
+
+
+def test_apm_middleware_runs_only_with_an_apm_backend(monkeypatch, tmp_path, complete_config):
+    without = production(monkeypatch, tmp_path, complete_config)['MIDDLEWARE']
+    assert not set(base.APM_MIDDLEWARE) & set(without)
+    complete_config['OPENEDX_TELEMETRY'] = ['edx_django_utils.monitoring.OpenTelemetryBackend']
+    with_apm = production(monkeypatch, tmp_path, complete_config)['MIDDLEWARE']
+    cache = with_apm.index('edx_django_utils.cache.middleware.RequestCacheMiddleware')
+    assert with_apm[cache + 1 : cache + 1 + len(base.APM_MIDDLEWARE)] == base.APM_MIDDLEWARE

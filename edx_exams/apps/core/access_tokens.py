@@ -24,7 +24,7 @@ from django.utils import timezone
 from jwt.api_jwk import PyJWK
 
 from edx_exams.apps.core import timing
-from edx_exams.apps.core.attempts import get_current_attempt, get_exam
+from edx_exams.apps.core.attempts import get_current_attempt, get_exam_with_terms
 from edx_exams.apps.core.exceptions import ExamAccessTokenNotGranted
 from edx_exams.apps.core.models import Exam, ExamAttempt, User
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
@@ -52,9 +52,9 @@ def get_exam_access_token(*, user: User, exam_id: int, now: datetime | None = No
     proctoring, and after the due date where the exam's content is shown.
     """
     now = now or timezone.now()
-    exam = get_exam(exam_id)
+    exam, terms = get_exam_with_terms(exam_id, user_id=user.id)
     attempt = get_current_attempt(user=user, exam=exam, now=now)
-    lifetime = _grant_lifetime(exam, attempt, user_id=user.id, now=now)
+    lifetime = _grant_lifetime(exam, attempt, terms=terms, now=now)
     if not lifetime:
         raise ExamAccessTokenNotGranted()
     claims = {'course_id': exam.course_id, 'content_id': exam.content_id}
@@ -79,10 +79,10 @@ def sign_token(*, lms_user_id: int | None, expires_in: int, claims: dict[str, An
     return jwt.encode(payload, key=key.key, algorithm=config['JWT_SIGNING_ALGORITHM'], headers=_kid_header(key))
 
 
-def _grant_lifetime(exam: Exam, attempt: ExamAttempt | None, *, user_id: int, now: datetime) -> int:
+def _grant_lifetime(exam: Exam, attempt: ExamAttempt | None, *, terms: timing.LearnerTerms, now: datetime) -> int:
     """Return the token lifetime in seconds, or 0 when access is not granted."""
     max_seconds = settings.EXAM_ACCESS_TOKEN_MAX_SECONDS
-    past_due = timing.get_learner_terms(user_id=user_id, exam=exam).is_past_due(now)
+    past_due = terms.is_past_due(now)
     if attempt is None:
         return max_seconds if past_due else 0
     if attempt.status == S.STARTED and attempt.paused_at is not None:

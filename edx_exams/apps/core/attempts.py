@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from edx_exams.apps.core import timing
+from edx_exams.apps.core import learner_reads, timing
 from edx_exams.apps.core.actions import ACTIONS, DECIDED, PROCTORING_OUTCOMES, REST_ACTIONS, Actor, AttemptAction
 from edx_exams.apps.core.exam_types import RETAKEABLE_TYPES, ExamType
 from edx_exams.apps.core.exceptions import (
@@ -62,6 +62,21 @@ def get_active_exam_by_content(*, course_id: str, content_id: str) -> Exam | Non
     return exams.first()
 
 
+def get_active_exam_with_terms(
+    *, course_id: str, content_id: str, user_id: int
+) -> tuple[Exam | None, timing.LearnerTerms]:
+    """Return the active exam of `content_id` (or None) and the learner's terms on it, in one query."""
+    return learner_reads.active_exam_at_content(course_id, content_id, user_id)
+
+
+def get_exam_with_terms(exam_id: int, *, user_id: int) -> tuple[Exam, timing.LearnerTerms]:
+    """Return the exam with `exam_id` and the learner's terms on it, in one query; ExamDoesNotExist if none."""
+    exam, terms = learner_reads.exam_by_id(exam_id, user_id)
+    if exam is None:
+        raise ExamDoesNotExist(f'Exam with id {exam_id} does not exist.')
+    return exam, terms
+
+
 def get_attempt(attempt_id: int) -> ExamAttempt:
     """Return the attempt with `attempt_id` (with its exam and user), or raise ExamAttemptDoesNotExist."""
     try:
@@ -78,13 +93,7 @@ def get_current_attempt(*, user: User, exam: Exam, now: datetime | None = None) 
     provider change or a republish replaced the row, the learner's attempt on the
     retired row is still theirs (they must not get a fresh try at it).
     """
-    attempt = (
-        ExamAttempt.objects.select_related('exam', 'exam__provider', 'user')
-        .filter(user=user, exam__course_id=exam.course_id, exam__content_id=exam.content_id, is_active=True)
-        .order_by('-created', '-id')
-        .first()
-    )
-    return _expire_on_read(attempt, now=now)
+    return _expire_on_read(learner_reads.current_attempt(user, exam), now=now)
 
 
 def get_latest_attempt(*, user: User, content_id: str | None = None, now: datetime | None = None) -> ExamAttempt | None:
@@ -95,12 +104,15 @@ def get_latest_attempt(*, user: User, content_id: str | None = None, now: dateti
     status. Without: the learner's running attempt in any exam. A running attempt
     whose time is up is submitted first, so it is returned once as `submitted`.
     """
-    attempts = ExamAttempt.objects.select_related('exam', 'exam__provider', 'user').filter(user=user, is_active=True)
-    if content_id:
-        attempt = attempts.filter(exam__content_id=content_id).order_by('-created', '-id').first()
-    else:
-        attempt = attempts.running().order_by('-start_time', '-id').first()
-    return _expire_on_read(attempt, now=now)
+    return get_latest_attempt_with_terms(user=user, content_id=content_id, now=now)[0]
+
+
+def get_latest_attempt_with_terms(
+    *, user: User, content_id: str | None = None, now: datetime | None = None
+) -> tuple[ExamAttempt | None, timing.LearnerTerms]:
+    """`get_latest_attempt` and the learner's terms on the attempt's exam, read in the same query."""
+    attempt, terms = learner_reads.latest_attempt(user, content_id)
+    return _expire_on_read(attempt, now=now), terms
 
 
 def create_exam_attempt(*, user: User, exam_id: int, start_clock: bool, now: datetime | None = None) -> ExamAttempt:

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from edx_exams.apps.core.models import DueDateExtension, Exam, ExamAttempt, StudentAllowance
 from edx_exams.apps.core.statuses import IN_PROGRESS, PRE_STARTED
@@ -39,20 +39,36 @@ class LearnerTerms:
         return self.due_date is not None and now >= self.due_date
 
 
+# The names of the annotations `with_learner_terms` adds to a queryset.
+EXTRA_MINS, EXTENDED_DUE = 'learner_extra_time_mins', 'learner_extended_due_date'
+
+
+def with_learner_terms(queryset: QuerySet[Any], *, user: Any, exam: Any) -> QuerySet[Any]:
+    """
+    Annotate `queryset` with a learner's allowance and personal due date, read in the same query.
+
+    `user` and `exam` are ids or references to the outer row (``OuterRef('user_id')``); read the
+    result with `terms_from_row`.
+    """
+    allowance = StudentAllowance.objects.filter(user_id=user, exam_id=exam).values('extra_time_mins')[:1]
+    extension = DueDateExtension.objects.filter(user_id=user, exam_id=exam).values('due_date')[:1]
+    return queryset.annotate(**{EXTRA_MINS: Subquery(allowance), EXTENDED_DUE: Subquery(extension)})
+
+
+def terms_from_row(row: Any, *, exam_due_date: datetime | None) -> LearnerTerms:
+    """Return the learner's terms from a row (model or dict) annotated by `with_learner_terms`."""
+    values = row if isinstance(row, Mapping) else vars(row)
+    return LearnerTerms(
+        extra_time_mins=values.get(EXTRA_MINS) or 0,
+        due_date=values.get(EXTENDED_DUE) or exam_due_date,
+    )
+
+
 def get_learner_terms(*, user_id: int, exam: Exam) -> LearnerTerms:
     """Return the learner's allowance and effective due date on `exam`, in one query."""
-    allowance = StudentAllowance.objects.filter(user_id=user_id, exam_id=OuterRef('pk')).values('extra_time_mins')
-    extension = DueDateExtension.objects.filter(user_id=user_id, exam_id=OuterRef('pk')).values('due_date')
-    row: Mapping[str, Any] = (
-        Exam.objects.filter(pk=exam.pk)
-        .annotate(extra=Subquery(allowance[:1]), extended_due=Subquery(extension[:1]))
-        .values('extra', 'extended_due')
-        .first()
-    ) or {}
-    return LearnerTerms(
-        extra_time_mins=row.get('extra') or 0,
-        due_date=row.get('extended_due') or exam.due_date,
-    )
+    exams = with_learner_terms(Exam.objects.filter(pk=exam.pk), user=user_id, exam=OuterRef('pk'))
+    row: Mapping[str, Any] = exams.values(EXTRA_MINS, EXTENDED_DUE).first() or {}
+    return terms_from_row(row, exam_due_date=exam.due_date)
 
 
 def get_total_time_mins(exam: Exam, extra_time_mins: int) -> int | None:

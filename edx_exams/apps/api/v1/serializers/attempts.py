@@ -1,4 +1,14 @@
-"""Serializers of the learner attempt endpoints (docs/references/client-contracts.rst sections 1.2 and 1.3)."""
+"""
+Serializers of the learner attempt endpoints (docs/references/client-contracts.rst sections 1.2 and 1.3).
+
+The learner library polls these objects all the time, so the views build them with the plain
+functions `student_attempt_data` and `student_exam_data`; the serializer classes describe them in
+the API schema and are the reference the functions are tested against
+(tests/test_representations.py): both give the same JSON for every case.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
 
 from rest_framework import serializers
 
@@ -115,3 +125,55 @@ class ExamAccessTokenSerializer(serializers.Serializer):
 
     exam_access_token = serializers.CharField(source='token')
     exam_access_token_expiration = serializers.IntegerField(source='expires_in')
+
+
+def iso_datetime(value: datetime | None) -> str | None:
+    """Return `value` as DRF's DateTimeField writes it in UTC: ISO 8601 with a `Z`."""
+    if value is None:
+        return None
+    text = value.astimezone(UTC).isoformat()
+    return text[:-6] + 'Z' if text.endswith('+00:00') else text
+
+
+def student_attempt_data(attempt: Any, *, now: datetime, terms: Any = None) -> dict[str, Any]:
+    """Return what StudentAttemptSerializer returns for `attempt`, without building a serializer."""
+    exam = attempt.exam
+    return {
+        'attempt_id': attempt.id,
+        'attempt_status': attempt.status,
+        'attempt_number': attempt.attempt_number,
+        'time_remaining_seconds': api.time_remaining_seconds(attempt, now=now, terms=terms),
+        'exam_id': attempt.exam_id,
+        'exam_display_name': exam.exam_name,
+        'exam_url_path': api.learning_mfe_exam_url(exam),
+        'exam_type': exam.exam_type,
+        'course_id': exam.course_id,
+        'content_id': exam.content_id,
+        'taking_as_proctored': attempt.taking_as_proctored,
+        'allowed_time_limit_mins': attempt.allowed_time_limit_mins,
+        'start_time': iso_datetime(attempt.start_time),
+        'end_time': iso_datetime(attempt.end_time),
+        'attempt_ready_to_resume': attempt.ready_to_resume,
+    }
+
+
+def student_exam_data(exam: Any, *, now: datetime, terms: Any, attempt: Any = None) -> dict[str, Any]:
+    """Return what StudentExamSerializer returns for `exam`, without building a serializer."""
+    return {
+        'id': exam.id,
+        'course_id': exam.course_id,
+        'content_id': exam.content_id,
+        'exam_name': exam.exam_name,
+        'type': exam.exam_type,
+        'exam_type': exam.exam_type,
+        'time_limit_mins': exam.time_limit_mins,
+        'total_time': api.get_total_time_mins(exam, terms.extra_time_mins),
+        'due_date': iso_datetime(terms.due_date),
+        'passed_due_date': terms.is_past_due(now),
+        'hide_after_due': exam.hide_after_due,
+        'is_active': exam.is_active,
+        'is_proctored': exam.is_proctored,
+        'is_practice_exam': api.is_practice_exam(exam),
+        'backend': exam.provider.verbose_name if exam.provider_id else None,
+        'attempt': student_attempt_data(attempt, now=now, terms=terms) if attempt else {},
+    }

@@ -34,9 +34,9 @@ def test_dashboard_call_query_count_does_not_grow(caller):
         reviewed = [row for row in body['results'] if row['proctored_review']]
         assert len(reviewed) == len([row for row in body['results'] if row['staff_review']]) == (size + 9) // 10
     assert counts[5] == counts[5000], counts
-    # Authentication (2), the course staff role (1, not for global staff), the exam check, the count,
+    # Authentication (1), the course staff role (1, not for global staff), the exam check, the count,
     # the page, the proctoring reviews and the staff reviews (1 each).
-    assert counts[5] == (8 if caller == 'course_staff' else 7), counts
+    assert counts[5] == (7 if caller == 'course_staff' else 6), counts
 
 
 def test_search_and_ordering_keep_the_query_count(jwt_client):

@@ -16,6 +16,8 @@ from edx_exams.apps.api.v1.serializers.attempts import (
     ExamAccessTokenSerializer,
     StudentAttemptSerializer,
     StudentExamSerializer,
+    student_attempt_data,
+    student_exam_data,
 )
 from edx_exams.apps.api.v1.views.base import CourseScopedView
 from edx_exams.apps.core import api
@@ -44,16 +46,14 @@ class StudentExamAttemptView(CourseScopedView):
     )
     def get(self, request, course_id, content_id):
         """Return the exam and the learner's attempt."""
-        exam = api.get_active_exam_by_content(course_id=course_id, content_id=content_id)
+        exam, terms = api.get_active_exam_with_terms(
+            course_id=course_id, content_id=content_id, user_id=request.user.id
+        )
         if exam is None:
             return Response({'exam': {}})
         now = timezone.now()
-        context = {
-            'now': now,
-            'terms': api.get_learner_terms(user_id=request.user.id, exam=exam),
-            'attempt': api.get_current_attempt(user=request.user, exam=exam, now=now),
-        }
-        return Response({'exam': StudentExamSerializer(exam, context=context).data})
+        attempt = api.get_current_attempt(user=request.user, exam=exam, now=now)
+        return Response({'exam': student_exam_data(exam, now=now, terms=terms, attempt=attempt)})
 
 
 class LatestExamAttemptView(APIView):
@@ -76,11 +76,10 @@ class LatestExamAttemptView(APIView):
         now = timezone.now()
         # A raw (unencoded) key's '+' arrives as a space; usage keys never contain spaces.
         content_id = (request.query_params.get('content_id') or '').replace(' ', '+') or None
-        attempt = api.get_latest_attempt(user=request.user, content_id=content_id, now=now)
+        attempt, terms = api.get_latest_attempt_with_terms(user=request.user, content_id=content_id, now=now)
         if attempt is None:
             return Response({})
-        context = {'now': now, 'terms': api.get_learner_terms(user_id=attempt.user_id, exam=attempt.exam)}
-        return Response(StudentAttemptSerializer(attempt, context=context).data)
+        return Response(student_attempt_data(attempt, now=now, terms=terms))
 
 
 class ExamAttemptCreateView(APIView):
