@@ -62,6 +62,9 @@ class BenchConfig:
     database: BenchDatabase
     workdir: Path
     port: int
+    # gunicorn's worker model: 'sync' (one request at a time, no keep-alive) or 'gthread' with `threads`.
+    worker_class: str = 'sync'
+    threads: int = 1
     run_id: str = field(default_factory=lambda: secrets.token_hex(4))
     jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(48))
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(50))

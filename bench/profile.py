@@ -99,9 +99,8 @@ def main(argv=None):
     for name, path in paths.items():
         run(application, path, tokens, min(200, len(tokens)))  # warm: every learner has logged in once
         cpu_ms = run(application, path, tokens, arguments.requests)
-        print(
-            f'{name:20} {cpu_ms:7.2f} CPU ms/request {python_calls(application, path, tokens):9,.0f} Python calls/request'
-        )
+        calls = python_calls(application, path, tokens)
+        print(f'{name:20} {cpu_ms:7.2f} CPU ms/request {calls:9,.0f} Python calls/request')
     if arguments.profile:
         profiler = cProfile.Profile()
         profiler.enable()

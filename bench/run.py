@@ -66,6 +66,8 @@ def parse_arguments(argv=None):
     parser.add_argument('--learners', type=int, default=2000)
     parser.add_argument('--exams', type=int, default=200)
     parser.add_argument('--connections', type=int, default=LOAD_CONNECTIONS)
+    parser.add_argument('--worker-class', choices=('sync', 'gthread'), default='sync', help="gunicorn's (default sync)")
+    parser.add_argument('--threads', type=int, default=1, help='threads per gthread worker (default 1)')
     parser.add_argument('--json', type=Path, help='also write the figures to this JSON file')
     parser.add_argument('--keep-logs', action='store_true', help="keep each run's work directory (gunicorn.log)")
     return parser.parse_args(argv)
@@ -99,7 +101,13 @@ def run_on(vendor: str, arguments) -> list[Row]:
     database = BenchDatabase('sqlite', str(workdir / 'bench.sqlite3'))
     if vendor == 'mysql':
         database = BenchDatabase('mysql', MYSQL_DATABASE)
-    config = BenchConfig(database=database, workdir=workdir, port=free_port())
+    config = BenchConfig(
+        database=database,
+        workdir=workdir,
+        port=free_port(),
+        worker_class=arguments.worker_class,
+        threads=arguments.threads,
+    )
     server = Gunicorn(config)
     try:
         config.write()
@@ -350,6 +358,9 @@ def print_report(machine: dict, arguments, results: dict[str, list[Row]]):
     print(
         f'Load: {" ".join(Path(sample[0]).name if i == 0 else part for i, part in enumerate(sample))}'
         f' ({LIST_CONNECTIONS} connections for the attempts list)'
+    )
+    print(
+        f'Server: gunicorn --workers=2 --worker-class={arguments.worker_class} --threads={arguments.threads} --preload'
     )
     print(f'Command: python -m bench.run {" ".join(sys.argv[1:])}'.rstrip())
     print()

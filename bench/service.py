@@ -76,7 +76,8 @@ class Gunicorn:
         return [
             str(Path(sys.executable).parent / 'gunicorn'),
             f'--workers={GUNICORN_WORKERS}',
-            '--worker-class=sync',
+            f'--worker-class={self.config.worker_class}',
+            f'--threads={self.config.threads}',
             '--preload',
             f'--bind=127.0.0.1:{self.config.port}',
             '--timeout=60',

@@ -126,8 +126,8 @@ def create_exam_attempt(*, user: User, exam_id: int, start_clock: bool, now: dat
     without proctoring; a proctored attempt starts when the tool says it is ready.
     """
     now = now or timezone.now()
-    exam = get_exam(exam_id)
-    _check_exam_open(exam, user=user, now=now)
+    exam, terms = get_exam_with_terms(exam_id, user_id=user.id)
+    _check_exam_open(exam, terms=terms, now=now)
     with transaction.atomic():
         share_lock_exam(exam.id)  # before the learner's row: the new attempt points at the exam
         lock_learner(user.id)
@@ -330,10 +330,10 @@ def _expire_on_read(attempt: ExamAttempt | None, *, now: datetime | None) -> Exa
     return submit_if_expired(attempt, now=now or timezone.now())
 
 
-def _check_exam_open(exam: Exam, *, user: User, now: datetime) -> None:
+def _check_exam_open(exam: Exam, *, terms: timing.LearnerTerms, now: datetime) -> None:
     if not exam.is_active:
         raise ExamDoesNotExist(f'Exam with id {exam.id} is not active.')
-    if exam.exam_type != ExamType.PRACTICE and timing.get_learner_terms(user_id=user.id, exam=exam).is_past_due(now):
+    if exam.exam_type != ExamType.PRACTICE and terms.is_past_due(now):
         raise ExamAttemptOnPastDueExam()
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet
 
 from edx_exams.apps.core import timing
+from edx_exams.apps.core.locks import MAX_ROW_ID
 from edx_exams.apps.core.models import Exam, ExamAttempt, ProctoringProvider, User
 from edx_exams.apps.core.statuses import IN_PROGRESS
 from edx_exams.compiled_queries import CompiledQuery, field_names, instance_from_row
@@ -21,9 +22,6 @@ from edx_exams.compiled_queries import CompiledQuery, field_names, instance_from
 _TERMS = (timing.EXTRA_MINS, timing.EXTENDED_DUE)
 _EXAM_COLUMNS = (*field_names(Exam), *field_names(ProctoringProvider, 'provider__'))
 _ATTEMPT_COLUMNS = (*field_names(ExamAttempt), *field_names(Exam, 'exam__'))
-
-# The largest id a row can have (a signed 64-bit column); a larger number matches nothing.
-MAX_ROW_ID = 2**63 - 1
 
 # Marker values of the compiled parameters: never a real id, key or username.
 _USER_ID, _EXAM_ID = -(2**40) - 11, -(2**40) - 13

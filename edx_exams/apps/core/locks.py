@@ -26,7 +26,7 @@ On SQLite these are no-ops: it serialises writers on the whole database.
 from django.db import connection
 
 from edx_exams.apps.core.exceptions import ExamAttemptDoesNotExist
-from edx_exams.apps.core.models import ExamAttempt, User
+from edx_exams.apps.core.models import ExamAttempt
 
 # A shared row lock (Django's select_for_update takes only exclusive ones); the table of core.Exam.
 SHARE_LOCK_EXAM_SQL = 'SELECT id FROM core_exam WHERE id = %s LOCK IN SHARE MODE'
@@ -47,9 +47,19 @@ def share_lock_exam(exam_id: int) -> None:
         cursor.execute(SHARE_LOCK_EXAM_SQL, [exam_id])
 
 
+# The SQL of the two locks every attempt change takes, written once rather than built per call.
+LOCK_LEARNER_SQL = 'SELECT id FROM core_user WHERE id = %s FOR UPDATE'
+ATTEMPT_LEARNER_SQL = 'SELECT user_id FROM core_examattempt WHERE id = %s'
+# The largest id a row can have (a signed 64-bit column).
+MAX_ROW_ID = 2**63 - 1
+
+
 def lock_learner(user_id: int) -> None:
     """Lock the user row of learner `user_id` until the transaction ends (lock order step 2)."""
-    list(User.objects.select_for_update().filter(pk=user_id).values_list('pk', flat=True))
+    if connection.vendor != 'mysql':
+        return  # SQLite serialises writers on the whole database
+    with connection.cursor() as cursor:
+        cursor.execute(LOCK_LEARNER_SQL, [user_id])
 
 
 def lock_attempt(attempt_id: int) -> ExamAttempt:
@@ -65,7 +75,12 @@ def lock_attempt(attempt_id: int) -> ExamAttempt:
     attempt's learner never changes, so it is safely read before the locks.)
     The attempt's exam and user are loaded on first use, without a lock.
     """
-    user_id = ExamAttempt.objects.filter(pk=attempt_id).values_list('user_id', flat=True).first()
+    if not 0 < attempt_id <= MAX_ROW_ID:
+        raise ExamAttemptDoesNotExist(f'Attempt with id {attempt_id} does not exist.')
+    with connection.cursor() as cursor:
+        cursor.execute(ATTEMPT_LEARNER_SQL, [attempt_id])
+        found = cursor.fetchone()
+    user_id = found[0] if found else None
     if user_id is None:
         raise ExamAttemptDoesNotExist(f'Attempt with id {attempt_id} does not exist.')
     lock_learner(user_id)

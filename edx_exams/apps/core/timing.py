@@ -71,6 +71,18 @@ def get_learner_terms(*, user_id: int, exam: Exam) -> LearnerTerms:
     return terms_from_row(row, exam_due_date=exam.due_date)
 
 
+def load_exam_and_terms(attempt: ExamAttempt) -> LearnerTerms:
+    """Load the attempt's exam, if not loaded yet, with the learner's terms on it in the same statement."""
+    from edx_exams.apps.core.learner_reads import exam_by_id
+
+    if ExamAttempt.exam.is_cached(attempt):
+        return get_learner_terms(user_id=attempt.user_id, exam=attempt.exam)
+    exam, terms = exam_by_id(attempt.exam_id, attempt.user_id)
+    if exam is not None:
+        attempt.exam = exam
+    return terms
+
+
 def get_total_time_mins(exam: Exam, extra_time_mins: int) -> int | None:
     """Return limit + allowance in whole minutes, or None for an exam without a limit."""
     if exam.time_limit_mins is None:
@@ -159,7 +171,7 @@ def seconds_left(attempt: ExamAttempt, *, now: datetime) -> float | None:
 
 def start_clock(attempt: ExamAttempt, *, now: datetime) -> list[str]:
     """Fix the allowed time at the first start: limit + allowance (or carried time), capped by the due date."""
-    terms = get_learner_terms(user_id=attempt.user_id, exam=attempt.exam)
+    terms = load_exam_and_terms(attempt)
     attempt.start_time = now
     attempt.expires_at = compute_deadline(
         start=now, total_seconds=allowed_seconds(attempt, terms), due_date=terms.due_date
