@@ -38,6 +38,7 @@ MYSQL_DATABASE = 'edx_exams_bench'
 LOAD_CONNECTIONS = 32
 LIST_CONNECTIONS = 2  # the list is a staff page: one request per worker gives its service time
 UNCHANGED_PUBLISHES = 5
+SINGLE_STARTS = 100  # learners who create and start an attempt one request at a time
 
 
 @dataclass
@@ -211,6 +212,7 @@ def seed_service(config: BenchConfig, server: Gunicorn, http, issuer, arguments)
     started += [token for token, status in zip(failed, retried.statuses, strict=True) if status == 200]
     if not started:
         raise RuntimeError('no learner could start the exam')
+    one_at_a_time = single_starts(http, issuer, seed.active_exams(http, staff, course), arguments)
     rows = [
         Row(f'publish {arguments.exams} exams, first', p50_ms=1000 * first.seconds, peak_mb=publish_peak),
         Row(f'publish {arguments.exams} exams, unchanged', p50_ms=1000 * seed.median_seconds(unchanged)),
@@ -226,8 +228,28 @@ def seed_service(config: BenchConfig, server: Gunicorn, http, issuer, arguments)
             f'{starts.wall_seconds:.1f} s; {len(failed)} retried one at a time, {retried.failures} failed again',
             peak_mb=server.peak_memory_mb(),
         ),
+        Row(
+            f'{len(one_at_a_time.statuses)} learners create+start one at a time',
+            requests_per_second=len(one_at_a_time.statuses) / one_at_a_time.wall_seconds,
+            p50_ms=one_at_a_time.percentile_ms(50),
+            p95_ms=one_at_a_time.percentile_ms(95),
+            p99_ms=one_at_a_time.percentile_ms(99),
+            failures=one_at_a_time.failures,
+        ),
     ]
     return rows, Seeded(staff, started, exam_id, exam_content_id, payload)
+
+
+def single_starts(http, issuer, exam_ids: dict[str, int], arguments) -> seed.BurstReport:
+    """
+    New learners, one request at a time, each start the second exam: the latency of one create+start.
+
+    They are numbered after the learners of the burst and take another exam, so the burst's exam
+    and its attempt list keep exactly `--learners` attempts.
+    """
+    exam_id = exam_ids[seed.content_id(seed.COURSE_ID, 1)]
+    tokens = [issuer.learner_token(arguments.learners + number) for number in range(SINGLE_STARTS)]
+    return seed.start_burst(http, tokens, exam_id, concurrency=1)
 
 
 def load_plan(config: BenchConfig, seeded: Seeded, arguments) -> list[Load]:
@@ -272,6 +294,13 @@ def query_requests(rows: list[Row], issuer, seeded: Seeded, loads: list[Load]) -
             'method': 'POST',
             'path': '/api/v1/exams/attempt',
             'token': newcomer,
+            'body': start_body,
+        },
+        {
+            'name': rows[3].endpoint,
+            'method': 'POST',
+            'path': '/api/v1/exams/attempt',
+            'token': issuer.token(username='bench_newcomer_2', lms_user_id=seed.FIRST_LEARNER_LMS_USER_ID - 2),
             'body': start_body,
         },
     ]

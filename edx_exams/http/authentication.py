@@ -8,7 +8,7 @@ from typing import Any, cast
 import jwt
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
 from edx_rest_framework_extensions.auth.jwt.decoder import _set_token_defaults as set_token_defaults
@@ -123,6 +123,8 @@ def _known_user(
     goes through the checks and updates of the full path.
     """
     rows = _USERS_BY_IDENTITY.rows(lms_user_id=lms_user_id, username=username)
+    if not rows:
+        return _first_login(username, payload, claim_attributes)
     if len(rows) != 1:
         return None
     user: User = instance_from_row(get_user_model(), rows[0])
@@ -132,6 +134,24 @@ def _known_user(
         value = payload.get(claim)
         if value is not None and getattr(user, attribute) != value:
             return None
+    return user
+
+
+def _first_login(username: str, payload: dict[str, Any], claim_attributes: dict[str, str]) -> User | None:
+    """
+    Create the user of a token seen for the first time, with every claim at once; None if a twin won.
+
+    edx-drf-extensions would create the row with the username only and then update it with the
+    claims: two more statements on the learner's first request, which is often a start.
+    """
+    values = {
+        attribute: payload[claim] for claim, attribute in claim_attributes.items() if payload.get(claim) is not None
+    }
+    try:
+        with transaction.atomic():
+            user: User = get_user_model().objects.create(username=username, **values)
+    except IntegrityError:
+        return None  # a concurrent first request of the same learner created it: the full path finds it
     return user
 
 
