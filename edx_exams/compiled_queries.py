@@ -38,7 +38,9 @@ class CompiledQuery:
 
     ``build`` receives one keyword argument per marker and returns the queryset; ``markers`` gives
     each parameter a value that cannot occur otherwise in the query (it is looked up among the
-    compiled parameters, and must appear there at least once).
+    compiled parameters, and must appear there at least once). A marker must be a valid value of
+    its column on every database: the ORM drops a comparison with an integer out of the column's
+    range (MySQL's INT is 32-bit) instead of compiling it, and compiling then fails loudly.
     """
 
     def __init__(self, build: Callable[..., QuerySet[Any]], **markers: Any) -> None:

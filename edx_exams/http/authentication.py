@@ -108,7 +108,7 @@ def _users_by_identity(lms_user_id: int, username: str) -> Any:
 
 
 # The rows holding a token's LMS user id or its username, compiled once (edx_exams/compiled_queries.py).
-_USERS_BY_IDENTITY = CompiledQuery(_users_by_identity, lms_user_id=-(2**40) - 7, username='\x00username\x00')
+_USERS_BY_IDENTITY = CompiledQuery(_users_by_identity, lms_user_id=-7_654_321, username='\x00username\x00')
 
 
 def _known_user(

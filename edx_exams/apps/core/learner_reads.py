@@ -23,8 +23,8 @@ _TERMS = (timing.EXTRA_MINS, timing.EXTENDED_DUE)
 _EXAM_COLUMNS = (*field_names(Exam), *field_names(ProctoringProvider, 'provider__'))
 _ATTEMPT_COLUMNS = (*field_names(ExamAttempt), *field_names(Exam, 'exam__'))
 
-# Marker values of the compiled parameters: never a real id, key or username.
-_USER_ID, _EXAM_ID = -(2**40) - 11, -(2**40) - 13
+# Marker values of the compiled parameters: never a real id or key, and within every database's column range.
+_USER_ID, _EXAM_ID = -7_654_323, -7_654_327
 _COURSE_ID, _CONTENT_ID = '\x00course_id\x00', '\x00content_id\x00'
 
 
