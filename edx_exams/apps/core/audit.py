@@ -45,6 +45,10 @@ class Actor(models.TextChoices):
     SYSTEM = 'system', 'system'
 
 
+# The reason of a submit because the attempt's time ran out: by the expiry sweep (actor
+# `expiry_sweep`) or noticed on a read, such as the learner's poll (actor `system`).
+TIME_EXPIRED_REASON = 'time expired'
+
 # The longest reason kept on a history row; longer reasons are cut there (the full text stays in
 # whatever record the caller keeps of its own request).
 REASON_MAX_LENGTH = 255
@@ -94,6 +98,24 @@ def acting(
         yield _current.get()
     finally:
         _current.reset(token)
+
+
+def set_user(user: Any) -> None:
+    """
+    Name the acting user of the rest of the current ``acting`` block (its end undoes this too).
+
+    For entry points that learn who acts only after their context is entered: a DRF view
+    authenticates inside its ``dispatch``. Outside any ``acting`` block this would outlive the
+    request on the thread, so only call it inside one.
+    """
+    _current.set(replace(_current.get(), user=user))
+
+
+@contextmanager
+def default_reason(reason: str) -> Iterator[Context]:
+    """Give the changes inside `reason`, unless the caller already gave one (a staff reason wins)."""
+    with acting(reason=None if _current.get().reason else reason) as context:
+        yield context
 
 
 def bulk_history_kwargs() -> dict[str, Any]:
