@@ -8,6 +8,13 @@ the expiry sweep, the system) around the work it does::
     with audit.acting(source=audit.Source.REST, actor=audit.Actor.STAFF, user=request.user, reason=why):
         ...
 
+The entry points enter it once each: ``edx_exams/http/views.py`` (``AuditedAPIView``, the base of
+every REST and LTI view: source and actor per view, the user once DRF has authenticated),
+``edx_exams/admin_site.py`` (admin, staff, the signed-in user), ``edx_exams/celery.py`` (task,
+system; the expiry sweep names ``expiry_sweep``) and ``manage.py`` (command, system: commands and
+the event-bus consumer). Core's verbs refine the actor where the action decides it, and give a
+reason when they move the clock (:func:`default_reason`).
+
 Contexts nest: an inner ``acting`` overrides only what it names. A receiver of simple-history's
 ``pre_create_historical_record`` copies the current context onto the historical row
 (``history_source``, ``history_actor``, ``history_user`` when none is set, ``history_change_reason``

@@ -96,9 +96,7 @@ def get_attempt_timeline(attempt: ExamAttempt) -> list[TimelineEntry]:
 
 def _history_rows(attempt: ExamAttempt) -> Any:
     """Return the attempt's history rows, and the creation row of the attempt that resumes it, oldest first."""
-    history = ExamAttempt.history.filter(  # type: ignore[attr-defined]  # added by simple-history
-        Q(id=attempt.id) | Q(resumed_from_id=attempt.id, history_type='+')
-    )
+    history = ExamAttempt.history.filter(Q(id=attempt.id) | Q(resumed_from_id=attempt.id, history_type='+'))
     return history.select_related('history_user').order_by('history_id')
 
 
@@ -202,7 +200,7 @@ def _clock_delta(before: Any, after: Any) -> float:
         return float(after.paused_seconds_remaining - before.paused_seconds_remaining)
     if before.expires_at is None or after.expires_at is None:
         return 0.0
-    return (after.expires_at - before.expires_at).total_seconds()
+    return float((after.expires_at - before.expires_at).total_seconds())
 
 
 def _review_entries(attempt: ExamAttempt) -> Iterator[TimelineEntry]:

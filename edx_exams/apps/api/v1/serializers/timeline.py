@@ -19,7 +19,10 @@ class TimelineEntrySerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=[entry_type.value for entry_type in api.EntryType])
     actor = serializers.ChoiceField(choices=ACTORS, help_text='Who: `unknown` on rows from before it was recorded.')
     username = serializers.CharField(help_text='The learner or staff member; empty for a tool, the sweep, the system.')
-    source = serializers.ChoiceField(choices=SOURCES, help_text='Through what: REST, LTI, admin, task, command.')
+    # A field named like Field.source (the serializer's metaclass takes it out of the class attributes).
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=SOURCES, help_text='Through what: REST, LTI, admin, task, command.'
+    )
     reason = serializers.CharField(allow_blank=True, help_text='Why, as the caller or core gave it; may be empty.')
     from_status = serializers.CharField(required=False, help_text='status_changed: the status before.')
     to_status = serializers.CharField(required=False, help_text='created, status_changed: the status after.')

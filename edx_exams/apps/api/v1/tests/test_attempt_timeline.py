@@ -266,3 +266,18 @@ def test_the_endpoint_takes_as_many_queries_for_100_changes_as_for_5(as_staff):
             assert len(entries_of(as_staff, attempt.id)) == count
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_personal_due_date_moving_a_running_deadline_says_so(exam, as_learner, as_staff):
+    attempt_id = start(as_learner, exam)
+    url = f'/api/v1/exams/course_id/{COURSE}/due_date_extensions'
+    due = (timezone.now() + timedelta(minutes=20)).replace(microsecond=0)
+    response = as_staff.post(url, {'username': 'ada', 'exam_id': exam.id, 'due_date': due.isoformat()}, format='json')
+    assert response.status_code == 200, response.content
+    assert as_staff.delete(f'{url}/{response.json()["id"]}').status_code == 204
+    cut, restored = entries_of(as_staff, attempt_id)[2:]
+    assert (cut['type'], cut['actor'], cut['username']) == ('time_removed', 'staff', 'staffer')
+    assert cut['reason'] == f'personal due date: {due:%Y-%m-%d %H:%M} UTC'
+    assert cut['seconds'] == pytest.approx(40 * 60, abs=60)
+    assert (restored['type'], restored['reason']) == ('time_added', 'personal due date removed')
+    assert restored['seconds'] == cut['seconds']
