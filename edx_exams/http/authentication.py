@@ -228,13 +228,13 @@ def _decode_with_any_key(token: str, keys: tuple[PyJWK, ...], *, audience: str |
         'verify_aud': bool(audience),
         'verify_iss': False,  # any issuer of JWT_ISSUERS, checked by the caller
     }
-    leeway = settings.JWT_AUTH.get('JWT_LEEWAY', 0)
+    leeway = float(cast(dict[str, Any], settings.JWT_AUTH).get('JWT_LEEWAY', 0))
     for number, key in enumerate(keys, start=1):
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
                 key=key.key,
-                algorithms=_ALGORITHMS.get(key.key_type, []),
+                algorithms=_ALGORITHMS.get(str(key.key_type), []),
                 audience=audience,
                 options=options,  # type: ignore[arg-type]
                 leeway=leeway,

@@ -30,7 +30,8 @@ DEBUG = False
 ALLOWED_HOSTS: list[str] = []
 
 INSTALLED_APPS = [
-    'django.contrib.admin',
+    # django.contrib.admin whose site records admin changes as staff's (edx_exams/admin_site.py).
+    'edx_exams.admin_config.ExamsAdminConfig',
     'django.contrib.auth',
     'django.contrib.contenttypes',
     'django.contrib.sessions',
@@ -65,7 +66,6 @@ MIDDLEWARE = [
     'crum.CurrentRequestUserMiddleware',
     'django.contrib.messages.middleware.MessageMiddleware',
     'django.middleware.clickjacking.XFrameOptionsMiddleware',
-    'simple_history.middleware.HistoryRequestMiddleware',
     'edx_exams.http.middleware.DatabaseUnavailableMiddleware',
 ]
 

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from edx_exams.apps.core import timing
+from edx_exams.apps.core import audit, timing
 from edx_exams.apps.core.exceptions import AccommodationDoesNotExist, CourseNotFound, ExamBaseException
 from edx_exams.apps.core.locks import lock_attempt, lock_learner, share_lock_exam
 from edx_exams.apps.core.models import DueDateExtension, Exam, ExamAttempt, StudentAllowance, User
@@ -98,7 +98,8 @@ def upsert_allowances(course_id: str, *, specs: list[AllowanceSpec], actor: User
             exam, user = exams[spec.exam_id], users[_user_key(spec)]
             minutes = _minutes_for(spec, exam)
             allowance, previous = _save_allowance(user=user, exam=exam, minutes=minutes, spec=spec)
-            _shift_running_attempts(user=user, exam=exam, delta_minutes=minutes - previous)
+            with audit.default_reason(_allowance_reason(previous, minutes)):
+                _shift_running_attempts(user=user, exam=exam, delta_minutes=minutes - previous)
             saved.append(allowance)
     log.info('Allowances saved course_id=%s count=%s actor_id=%s', course_id, len(saved), actor.id)
     return saved
@@ -119,8 +120,9 @@ def delete_allowance(course_id: str, *, allowance_id: int, actor: User) -> None:
         allowance = StudentAllowance.objects.select_for_update().filter(pk=allowance_id).first()
         if allowance is None:  # deleted by a concurrent request
             raise AccommodationDoesNotExist(f'Allowance {allowance_id} does not exist in this course.')
-        _shift_running_attempts(user=allowance.user, exam=allowance.exam, delta_minutes=-allowance.extra_time_mins)
-        allowance.delete()
+        with audit.default_reason(_allowance_reason(allowance.extra_time_mins, None)):
+            _shift_running_attempts(user=allowance.user, exam=allowance.exam, delta_minutes=-allowance.extra_time_mins)
+            allowance.delete()
     log.info('Allowance deleted allowance_id=%s course_id=%s actor_id=%s', allowance_id, course_id, actor.id)
 
 
@@ -140,10 +142,11 @@ def set_due_date_extension(
     exam, user = _checked_extension_target(course_id, exam_id=exam_id, username=username, email=email)
     with transaction.atomic():
         _lock_targets(exam_ids={exam.id}, user_ids={user.id})
-        extension, _ = DueDateExtension.objects.update_or_create(
-            user=user, exam=exam, defaults={'due_date': due_date, 'granted_by': actor}
-        )
-        _refresh_running_deadlines(user=user, exam=exam)
+        with audit.default_reason(f'personal due date: {due_date:%Y-%m-%d %H:%M %Z}'.strip()):
+            extension, _ = DueDateExtension.objects.update_or_create(
+                user=user, exam=exam, defaults={'due_date': due_date, 'granted_by': actor}
+            )
+            _refresh_running_deadlines(user=user, exam=exam)
     log.info('Due date extended user_id=%s exam_id=%s due=%s actor_id=%s', user.id, exam.id, due_date, actor.id)
     return extension
 
@@ -163,8 +166,9 @@ def delete_due_date_extension(course_id: str, *, extension_id: int, actor: User)
         extension = DueDateExtension.objects.select_for_update().filter(pk=extension_id).first()
         if extension is None:  # deleted by a concurrent request
             raise AccommodationDoesNotExist(f'Due date extension {extension_id} does not exist in this course.')
-        extension.delete()
-        _refresh_running_deadlines(user=extension.user, exam=extension.exam)
+        with audit.default_reason('personal due date removed'):
+            extension.delete()
+            _refresh_running_deadlines(user=extension.user, exam=extension.exam)
     log.info('Due date extension deleted extension_id=%s actor_id=%s', extension_id, actor.id)
 
 
@@ -282,6 +286,14 @@ def _save_allowance(*, user: User, exam: Exam, minutes: int, spec: AllowanceSpec
         allowance.time_multiplier = spec.time_multiplier
         allowance.save()
     return allowance, previous
+
+
+def _allowance_reason(previous: int, minutes: int | None) -> str:
+    """Return the reason a running attempt's clock moves: "allowance: +15 minutes", changed or removed."""
+    if minutes is None:
+        return f'allowance removed: -{previous} minutes'
+    delta = f'{minutes - previous:+d} minutes'
+    return f'allowance changed from {previous} to {minutes} minutes: {delta}' if previous else f'allowance: {delta}'
 
 
 def _running_attempts(*, user: User, exam: Exam) -> list[ExamAttempt]:

@@ -227,6 +227,25 @@ class AttemptReviewInline(admin.TabularInline):
         return False
 
 
+def timeline_details(entry: api.TimelineEntry) -> str:
+    """Return the fields of a timeline entry's type as one line ("submitted -> verified", "+900 s", ...)."""
+    parts = []
+    if entry.from_status or entry.to_status:
+        parts.append(' -> '.join(status for status in (entry.from_status, entry.to_status) if status))
+    if entry.seconds is not None:
+        sign = '-' if entry.type == api.EntryType.TIME_REMOVED else '+'
+        parts.append(f'{sign}{round(entry.seconds)} s')
+    if entry.seconds_remaining is not None:
+        parts.append(f'{round(entry.seconds_remaining)} s left')
+    if entry.expires_at is not None:
+        parts.append(f'deadline {entry.expires_at:%Y-%m-%d %H:%M:%S}')
+    if entry.attempt_id is not None:
+        parts.append(f'attempt {entry.attempt_id}')
+    if entry.decision:
+        parts.append(entry.decision + (f': {entry.comment}' if entry.comment else ''))
+    return '; '.join(parts) or '-'
+
+
 @admin.register(ExamAttempt)
 class ExamAttemptAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     """Learners' attempts; staff act on them with the verify, reject, reset and resume actions."""
@@ -246,20 +265,27 @@ class ExamAttemptAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_filter = ('status', 'is_active', 'taking_as_proctored', 'exam__exam_type', 'exam__provider')
     list_select_related = ('user', 'exam', 'exam__provider')
     search_fields = ('user__username', 'user__email', 'exam__course_id', 'exam__content_id', 'exam__exam_name')
-    readonly_fields = ('course_id', 'exam_type', 'seconds_remaining', 'status_history', 'created', 'modified')
+    readonly_fields = ('course_id', 'exam_type', 'seconds_remaining', 'timeline', 'created', 'modified')
     actions = ('verify_attempts', 'reject_attempts', 'reset_attempts', 'resume_attempts')
     inlines = (AttemptReviewInline,)
 
-    @admin.display(description='status history')
-    def status_history(self, attempt: ExamAttempt) -> str:
-        """Return every recorded version of the attempt: when, status, by whom."""
-        rows = attempt.history.select_related('history_user').order_by('history_date')
+    @admin.display(description='timeline')
+    def timeline(self, attempt: ExamAttempt) -> str:
+        """Return every recorded change of the attempt (core.api's timeline, as the REST endpoint shows it)."""
+        entries = api.get_attempt_timeline(attempt)
         body = format_html_join(
             '',
-            '<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
-            ((r.history_date, r.status, r.get_history_type_display(), r.history_user or '-') for r in rows),
+            '<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (e.at, e.type, timeline_details(e), e.actor, e.username or '-', e.source, e.reason or '-')
+                for e in entries
+            ),
         )
-        return format_html('<table><tr><th>when</th><th>status</th><th>change</th><th>by</th></tr>{}</table>', body)
+        return format_html(
+            '<table><tr><th>when</th><th>what</th><th>details</th><th>actor</th><th>user</th><th>source</th>'
+            '<th>reason</th></tr>{}</table>',
+            body,
+        )
 
     @admin.display(description='exam', ordering='exam__exam_name')
     def exam_name(self, attempt: ExamAttempt) -> str:

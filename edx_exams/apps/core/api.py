@@ -37,6 +37,10 @@ from edx_exams.apps.core.attempts import (
     submit_attempt,
     update_attempt_with_action,
 )
+from edx_exams.apps.core.audit import Actor as AuditActor
+from edx_exams.apps.core.audit import Source as AuditSource
+from edx_exams.apps.core.audit import acting
+from edx_exams.apps.core.audit import set_user as set_acting_user
 from edx_exams.apps.core.configs import (
     get_course_exam_configuration,
     update_course_exam_configuration,
@@ -102,6 +106,7 @@ from edx_exams.apps.core.roles import (
 )
 from edx_exams.apps.core.signals.signals import ATTEMPT_RESET, ATTEMPT_STATUS_CHANGED, USER_RETIRED
 from edx_exams.apps.core.statuses import COMPLETED, IN_PROGRESS, ExamAttemptStatus
+from edx_exams.apps.core.timeline import EntryType, TimelineEntry, get_attempt_timeline
 from edx_exams.apps.core.timing import (
     LearnerTerms,
     get_learner_terms,
@@ -110,6 +115,16 @@ from edx_exams.apps.core.timing import (
 )
 
 __all__ = [
+    # Who and what is changing data: each entry point (REST and LTI views, the admin site, Celery
+    # tasks, manage.py) enters a context; every history row records it (core/audit.py).
+    'AuditActor',
+    'AuditSource',
+    'acting',
+    'set_acting_user',
+    # What happened to an attempt, read from its history rows and reviews (core/timeline.py).
+    'EntryType',
+    'TimelineEntry',
+    'get_attempt_timeline',
     # The types other apps annotate with and receive from the signals; they read them, core writes them.
     # Models other apps point foreign keys at, serialize read-only or subclass (TimeStampedModel).
     'CourseExamConfiguration',

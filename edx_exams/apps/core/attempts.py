@@ -10,6 +10,7 @@ and `expire_overdue_attempts` (the beat task).
 """
 
 import logging
+import math
 from datetime import datetime, timedelta
 from typing import cast, overload
 
@@ -17,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from edx_exams.apps.core import learner_reads, timing
+from edx_exams.apps.core import audit, learner_reads, timing
 from edx_exams.apps.core.actions import ACTIONS, DECIDED, PROCTORING_OUTCOMES, REST_ACTIONS, Actor, AttemptAction
 from edx_exams.apps.core.exam_types import RETAKEABLE_TYPES, ExamType
 from edx_exams.apps.core.exceptions import (
@@ -166,12 +167,21 @@ def update_attempt_with_action(
 
     For `reset_attempt` that is the new attempt. `comment` goes with a staff
     review (verify, reject). Raises ExamPermissionDenied when the actor may not
-    act, ExamIllegalStatusTransition when the status forbids it.
+    act, ExamIllegalStatusTransition when the status forbids it. The history
+    rows it writes name the actor of the action's row (learner or staff),
+    whichever entry point called.
     """
     rule = _rest_action(action)
-    now = timezone.now()
     attempt = get_attempt(attempt_id)
     _check_actor_may_act(attempt, rule, actor)
+    with audit.acting(actor=rule.actor.value):
+        return _apply_action(attempt, rule, actor=actor, detail=detail, comment=comment)
+
+
+def _apply_action(attempt: ExamAttempt, rule: AttemptAction, *, actor: User, detail: str, comment: str) -> ExamAttempt:
+    """Apply the checked `rule` to `attempt` (see `update_attempt_with_action`)."""
+    action = rule.name
+    now = timezone.now()
     if not attempt.is_active and rule.actor != Actor.STAFF and rule.name != 'reset_attempt':
         return _act_on_inactive(attempt, action)
     attempt = _expire_on_read(attempt, now=now)
@@ -298,7 +308,8 @@ def expire_overdue_attempts(*, now: datetime | None = None, batch_size: int = 50
     )
     submitted = 0
     for attempt in ExamAttempt.objects.select_related('exam', 'user').filter(id__in=ids):
-        if submit_if_expired(attempt, now=now, grace_seconds=grace).status == S.SUBMITTED:
+        swept = submit_if_expired(attempt, now=now, grace_seconds=grace, noticed_by=audit.Actor.EXPIRY_SWEEP)
+        if swept.status == S.SUBMITTED:
             submitted += 1
     if submitted:
         log.info('Expiry sweep submitted count=%s', submitted)
@@ -340,8 +351,11 @@ def _check_exam_open(exam: Exam, *, terms: timing.LearnerTerms, now: datetime) -
 def _insert_attempt(*, user: User, exam: Exam, resuming: ExamAttempt | None = None) -> ExamAttempt:
     """Create the next attempt number (continuing `resuming` if given); a concurrent twin returns the winner."""
     number = (ExamAttempt.objects.filter(user=user, exam=exam).aggregate(n=Max('attempt_number'))['n'] or 0) + 1
+    reason = None
+    if resuming is not None:
+        reason = f'resumes attempt {resuming.pk} with {_time_left_text(resuming.seconds_remaining_at_error)}'
     try:
-        with transaction.atomic():
+        with transaction.atomic(), audit.acting(reason=reason):
             if resuming is not None:
                 _archive_resumed(resuming)
             return ExamAttempt.objects.create(
@@ -357,12 +371,18 @@ def _insert_attempt(*, user: User, exam: Exam, resuming: ExamAttempt | None = No
         return ExamAttempt.objects.select_related('exam', 'user').get(user=user, exam=exam, attempt_number=number)
 
 
+def _time_left_text(seconds: float | None) -> str:
+    """Return the time a resume carries as its reason says it: "754 seconds left", or "no time limit"."""
+    return 'no time limit' if seconds is None else f'{math.ceil(seconds)} seconds left'
+
+
 def _archive_resumed(attempt: ExamAttempt) -> None:
     """Take the errored attempt out of the learner's view once its continuation exists."""
     locked = lock_attempt(attempt.pk)
     if not (locked.is_active and locked.ready_to_resume):  # a concurrent request resumed it first
         raise IntegrityError('attempt already resumed')
-    archive_attempt(locked, reason=ArchiveReason.RESUMED, actor=None, now=timezone.now())
+    with audit.acting(reason='continued in a new attempt'):
+        archive_attempt(locked, reason=ArchiveReason.RESUMED, actor=None, now=timezone.now())
 
 
 def _check_no_other_running_attempt(attempt: ExamAttempt, *, now: datetime) -> None:
@@ -387,7 +407,9 @@ def _review(attempt: ExamAttempt, rule: AttemptAction, *, actor: User, now: date
     with transaction.atomic():
         attempt, changed = decide_review(attempt.id, decision, actor=actor, now=now)
         if changed or comment:
-            AttemptReview.objects.create(attempt=attempt, reviewer=actor, decision=decision, comment=comment)
+            AttemptReview.objects.create(
+                attempt=attempt, reviewer=actor, decision=decision, comment=comment, source=audit.current().source
+            )
     log.info('Attempt reviewed attempt_id=%s decision=%s reviewer_id=%s', attempt.id, decision, actor.id)
     return attempt
 
@@ -397,7 +419,8 @@ def _mark_ready_to_resume(attempt: ExamAttempt, rule: AttemptAction, *, actor: U
     _require_status(attempt, rule)
     if attempt.start_time is None:
         raise ExamIllegalStatusTransition('This attempt never started; reset it instead of resuming it.')
-    with transaction.atomic():
+    reason = f'ready to resume with {_time_left_text(attempt.seconds_remaining_at_error)}'
+    with transaction.atomic(), audit.default_reason(reason):
         locked = lock_attempt(attempt.pk)
         if locked.status == S.ERROR and locked.is_active and not locked.ready_to_resume:
             locked.ready_to_resume = True

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Case, Value, When
 from simple_history.models import HistoricalRecords
 
-from edx_exams.apps.core.audit import AuditedHistoricalModel
+from edx_exams.apps.core.audit import AuditedHistoricalModel, Source
 from edx_exams.apps.core.exam_types import PROCTORED_TYPES, ExamType
 from edx_exams.apps.core.statuses import IN_PROGRESS, ExamAttemptStatus
 
@@ -280,6 +280,8 @@ class AttemptReview(TimeStampedModel):
     reviewer = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name='+')
     decision = models.CharField(max_length=16, choices=Decision.choices)
     comment = models.TextField(blank=True, default='')
+    # Where the decision was made (REST, admin), from the audit context (core/audit.py).
+    source = models.CharField(max_length=16, blank=True, default='', choices=Source.choices)
 
     class Meta:
         indexes = [models.Index(fields=['attempt', 'created'])]

@@ -24,7 +24,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from edx_exams.apps.core import timing
+from edx_exams.apps.core import audit, timing
 from edx_exams.apps.core.exceptions import ExamBaseException, ExamIllegalStatusTransition
 from edx_exams.apps.core.locks import lock_attempt
 from edx_exams.apps.core.models import ExamAttempt, ProctoringProvider
@@ -71,7 +71,8 @@ def pause_attempt_clock(attempt_id: int, *, now: datetime | None = None) -> Exam
         if timing.is_expired(attempt, now=now):
             raise ExamIllegalStatusTransition(f'The time of attempt {attempt.id} is up; it cannot be paused.')
         fields = timing.pause_clock(attempt, now=now)
-        attempt.save(update_fields=[*fields, 'modified'])
+        with audit.default_reason('clock paused by the proctoring tool'):
+            attempt.save(update_fields=[*fields, 'modified'])
     log.info('Attempt clock paused attempt_id=%s seconds_remaining=%s', attempt.id, attempt.paused_seconds_remaining)
     return attempt
 
@@ -90,7 +91,8 @@ def resume_attempt_clock(attempt_id: int, *, now: datetime | None = None) -> Exa
         if attempt.paused_at is None:
             return attempt
         fields = timing.resume_clock(attempt, now=now)
-        attempt.save(update_fields=[*fields, 'modified'])
+        with audit.default_reason('clock resumed by the proctoring tool'):
+            attempt.save(update_fields=[*fields, 'modified'])
     log.info('Attempt clock resumed attempt_id=%s expires_at=%s', attempt.id, attempt.expires_at)
     return attempt
 
@@ -113,7 +115,10 @@ def add_attempt_time(attempt_id: int, *, minutes: int, now: datetime | None = No
         added_minutes = math.ceil(added_seconds / 60)
         if attempt.allowed_time_limit_mins is not None:
             attempt.allowed_time_limit_mins += added_minutes
-        attempt.save(update_fields=['expires_at', 'paused_seconds_remaining', 'allowed_time_limit_mins', 'modified'])
+        with audit.default_reason(f'proctoring tool: +{added_minutes} minutes'):
+            attempt.save(
+                update_fields=['expires_at', 'paused_seconds_remaining', 'allowed_time_limit_mins', 'modified']
+            )
     log.info('Attempt time added attempt_id=%s minutes=%s', attempt.id, added_minutes)
     return attempt, added_minutes
 

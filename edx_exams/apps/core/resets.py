@@ -11,6 +11,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from edx_exams.apps.core import audit
 from edx_exams.apps.core.attempts import get_attempt
 from edx_exams.apps.core.exam_types import RETAKEABLE_TYPES
 from edx_exams.apps.core.exceptions import ExamPermissionDenied
@@ -30,11 +31,12 @@ def reset_exam_attempt(attempt_id: int, *, actor: User) -> ExamAttempt:
     Course staff may reset any attempt of their course. A learner may reset their
     own attempt only where that cannot be used to dodge a result: before the
     clock started, or a finished practice or onboarding attempt. Resetting an
-    attempt that is already reset changes nothing.
+    attempt that is already reset changes nothing. The history row names the
+    actor as staff or learner by the right the reset was made with.
     """
     attempt = get_attempt(attempt_id)
-    _check_may_reset(attempt, actor)
-    with transaction.atomic():
+    as_staff = _check_may_reset(attempt, actor)
+    with transaction.atomic(), audit.acting(actor=audit.Actor.STAFF if as_staff else audit.Actor.LEARNER):
         locked = lock_attempt(attempt.pk)
         if not locked.is_active:
             return locked
@@ -51,11 +53,13 @@ def reset_exam_attempt(attempt_id: int, *, actor: User) -> ExamAttempt:
     return locked
 
 
-def _check_may_reset(attempt: ExamAttempt, actor: User) -> None:
+def _check_may_reset(attempt: ExamAttempt, actor: User) -> bool:
+    """Refuse a reset `actor` may not make; return True when they reset as course staff, False as the learner."""
     if is_course_staff(actor, attempt.exam.course_id):
-        return
+        return True
     if attempt.user_id != actor.id:
         raise ExamPermissionDenied('You may only reset your own attempts.')
     retake = attempt.exam.exam_type in RETAKEABLE_TYPES and attempt.status in RETAKEABLE
     if attempt.status not in PRE_STARTED and not retake:
         raise ExamPermissionDenied('Only course staff can reset an attempt that has started.')
+    return False

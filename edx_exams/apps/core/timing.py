@@ -52,7 +52,8 @@ def with_learner_terms(queryset: QuerySet[Any], *, user: Any, exam: Any) -> Quer
     """
     allowance = StudentAllowance.objects.filter(user_id=user, exam_id=exam).values('extra_time_mins')[:1]
     extension = DueDateExtension.objects.filter(user_id=user, exam_id=exam).values('due_date')[:1]
-    return queryset.annotate(**{EXTRA_MINS: Subquery(allowance), EXTENDED_DUE: Subquery(extension)})
+    annotated: QuerySet[Any] = queryset.annotate(**{EXTRA_MINS: Subquery(allowance), EXTENDED_DUE: Subquery(extension)})
+    return annotated
 
 
 def terms_from_row(row: Any, *, exam_due_date: datetime | None) -> LearnerTerms:

@@ -20,7 +20,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from edx_exams.apps.core import timing
+from edx_exams.apps.core import audit, timing
 from edx_exams.apps.core.effects import record_reset_effects, record_transition_effects
 from edx_exams.apps.core.exceptions import ExamIllegalStatusTransition
 from edx_exams.apps.core.locks import lock_attempt
@@ -91,16 +91,20 @@ def decide_review(attempt_id: int, decision: str, *, actor: User, now: datetime)
     return attempt, True
 
 
-def submit_if_expired(attempt: ExamAttempt, *, now: datetime, grace_seconds: int = 0) -> ExamAttempt:
+def submit_if_expired(
+    attempt: ExamAttempt, *, now: datetime, grace_seconds: int = 0, noticed_by: str = audit.Actor.SYSTEM
+) -> ExamAttempt:
     """
     Submit `attempt` if it is running past its deadline (plus grace); return the current attempt.
 
     The clock's move to `submitted` goes through the same checks and effects as
     any other (`_move`); its end time is the deadline, not the moment it was noticed.
+    Its history row names `noticed_by` as the actor (the expiry sweep, or `system`
+    when a read noticed it) and the reason ``time expired``, whoever made the read.
     """
     if not timing.is_expired(attempt, now=now, grace_seconds=grace_seconds):
         return attempt
-    with transaction.atomic():
+    with transaction.atomic(), audit.acting(actor=noticed_by, reason=audit.TIME_EXPIRED_REASON):
         locked = lock_attempt(attempt.id)
         if not locked.is_active or not timing.is_expired(locked, now=now, grace_seconds=grace_seconds):
             return locked  # somebody else moved or reset it first

@@ -91,7 +91,8 @@ def control_assessment(registration_id: int, *, authorization: str, content_type
         _require_active(attempt)
         LtiProctoringSession.objects.select_for_update().filter(attempt_id=attempt.id).first()
         status_before = attempt.status
-        acs_status, extra_time = ACTION_HANDLERS[request.action](attempt, request)
+        with core_api.acting(reason=_tool_reason(request)):
+            acs_status, extra_time = ACTION_HANDLERS[request.action](attempt, request)
         attempt = core_api.get_attempt(attempt.id)
         _record(registration, attempt, request, status_before=status_before, acs_status=acs_status)
     log.info(
@@ -103,6 +104,12 @@ def control_assessment(registration_id: int, *, authorization: str, content_type
         attempt.status,
     )
     return {'status': acs_status} if extra_time is None else {'status': acs_status, 'extra_time': extra_time}
+
+
+def _tool_reason(request: AcsRequest) -> str | None:
+    """Return the tool's reason for the history rows (`reason_code: reason_msg`), or None to let core say why."""
+    reason = ': '.join(part for part in (request.reason_code, request.reason_msg) if part)
+    return f'{request.action} ({reason})' if reason else None
 
 
 def _allowed_scopes(registration: LtiToolRegistration) -> set[str]:

@@ -13,8 +13,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from edx_exams.apps.core import api as core_api
 from edx_exams.apps.lti import api, schema
 from edx_exams.apps.lti import constants as c
 from edx_exams.apps.lti.authentication import LtiBrowserJwtAuthentication
@@ -23,12 +23,16 @@ from edx_exams.apps.lti.exceptions import OAuthError
 from edx_exams.http.exceptions import exams_exception_handler
 from edx_exams.http.negotiation import FirstRendererNegotiation
 from edx_exams.http.schema import error_responses
+from edx_exams.http.views import AuditedAPIView
 
 NO_STORE = {'Cache-Control': 'no-store', 'Pragma': 'no-cache'}
 
 
-class LtiBrowserView(APIView):
+class LtiBrowserView(AuditedAPIView):
     """Base of the endpoints the learner's or instructor's browser navigates to (JWT header or cookies)."""
+
+    audit_source = core_api.AuditSource.LTI
+    audit_actor = core_api.AuditActor.LEARNER
 
     authentication_classes = [LtiBrowserJwtAuthentication]
     permission_classes = [IsAuthenticated]
@@ -52,8 +56,11 @@ class BrowserNavigationOnly(BasePermission):
         return request.headers.get('Sec-Fetch-Mode', 'navigate') == 'navigate'
 
 
-class LtiServiceView(APIView):
+class LtiServiceView(AuditedAPIView):
     """Base of the endpoints a tool calls server to server or by form POST (authorised by what they carry)."""
+
+    audit_source = core_api.AuditSource.LTI
+    audit_actor = core_api.AuditActor.PROCTORING_TOOL
 
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -119,6 +126,8 @@ class EndAssessmentView(LtiBrowserView):
 )
 class InstructorToolView(LtiBrowserView):
     """GET /lti/exam/{exam_id}/instructor_tool: course staff only; 302 to the tool's review dashboard launch."""
+
+    audit_actor = core_api.AuditActor.STAFF
 
     def get(self, request, exam_id):
         """Start a resource-link launch as instructor."""

@@ -17,9 +17,13 @@ class IsCourseStaffOrGlobalStaff(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         """Check the caller against the course in the URL."""
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        if user.username == settings.EXAMS_SERVICE_USERNAME:
-            return True
-        return api.is_course_staff(user, view.kwargs.get('course_id', ''))
+        return is_course_or_global_staff(request.user, view.kwargs.get('course_id', ''))
+
+
+def is_course_or_global_staff(user, course_id: str) -> bool:
+    """Return True for global staff, Studio's service user and staff of `course_id`; False for anyone else."""
+    if not (user and user.is_authenticated):
+        return False
+    if user.username == settings.EXAMS_SERVICE_USERNAME:
+        return True
+    return api.is_course_staff(user, course_id)

@@ -16,7 +16,11 @@ from edx_exams.apps.api.v1.views.attempts import (
 )
 from edx_exams.apps.api.v1.views.configs import CourseExamConfigurationView
 from edx_exams.apps.api.v1.views.exams import CourseExamsView
-from edx_exams.apps.api.v1.views.instructor import InstructorAttemptsExportView, InstructorAttemptsView
+from edx_exams.apps.api.v1.views.instructor import (
+    AttemptTimelineView,
+    InstructorAttemptsExportView,
+    InstructorAttemptsView,
+)
 from edx_exams.apps.api.v1.views.onboarding import StudentOnboardingView
 from edx_exams.apps.api.v1.views.providers import ProctoringProvidersView, ProviderSettingsView
 from edx_exams.apps.api.v1.views.retirement import UserRetirementView
@@ -77,6 +81,11 @@ urlpatterns = [
         rf'instructor_view/course_id/{COURSE_ID_PATTERN}/attempts/export',
         InstructorAttemptsExportView.as_view(),
         name='instructor-attempts-export',
+    ),
+    api_route(
+        rf'instructor_view/attempt/{id_pattern("attempt_id")}/timeline',
+        AttemptTimelineView.as_view(),
+        name='attempt-timeline',
     ),
     api_route(r'user/retire', UserRetirementView.as_view(), name='user-retire'),
 ]

@@ -124,9 +124,9 @@ def test_review_actions_go_through_the_state_machine(admin_client, data, action,
     assert ExamAttempt.history.filter(id=data['attempt'].pk, status=status).exists()
 
 
-def test_attempt_page_shows_status_history_and_reviews(admin_client, data):
+def test_attempt_page_shows_the_timeline_and_reviews(admin_client, data):
     page = admin_client.get(admin_url(ExamAttempt, 'change', data['attempt'].pk)).content.decode()
-    assert 'Status history' in page
+    assert 'Timeline' in page
     assert 'submitted' in page
     assert 'ok' in page
 

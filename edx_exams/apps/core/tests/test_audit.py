@@ -62,3 +62,23 @@ def test_bulk_updates_record_the_context_on_every_row():
             staff.id,
             'sweep',
         )
+
+
+def test_a_user_named_inside_a_block_is_forgotten_when_the_block_ends():
+    learner = UserFactory()
+    with audit.acting(source=audit.Source.REST, actor=audit.Actor.LEARNER):
+        audit.set_user(learner)
+        attempt = ExamAttemptFactory(user=learner)
+        assert audit.current().user == learner
+    assert audit.current() == audit.Context()
+    assert _latest_history(attempt).history_user_id == learner.id
+
+
+def test_a_default_reason_yields_to_the_callers_reason():
+    attempt = ExamAttemptFactory()
+    with audit.default_reason('allowance: +5 minutes'):
+        attempt.save()
+    assert _latest_history(attempt).history_change_reason == 'allowance: +5 minutes'
+    with audit.acting(reason='exam-wide extension of 20 minutes: storm'), audit.default_reason('allowance: +5 minutes'):
+        attempt.save()
+    assert _latest_history(attempt).history_change_reason == 'exam-wide extension of 20 minutes: storm'

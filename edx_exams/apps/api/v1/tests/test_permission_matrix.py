@@ -221,6 +221,14 @@ CASES = {
         None,
         (401, 403, 403, 403, 200, 200),
     ),
+    'attempt timeline': (
+        'get',
+        lambda w: f'/api/v1/instructor_view/attempt/{w.attempt.id}/timeline',
+        None,
+        None,
+        None,
+        (401, 403, 403, 403, 200, 200),
+    ),
     'user retirement': (
         'post',
         lambda w: '/api/v1/user/retire',
@@ -257,6 +265,6 @@ def test_matrix_covers_every_v1_route():
         'current-user', 'course-exams', 'course-config', 'providers', 'provider-settings', 'onboarding',
         'student-exam-attempt', 'exam-attempt-latest', 'exam-attempt', 'exam-attempt-detail', 'access-token',
         'allowances', 'allowance-detail', 'allowances-upload', 'due-date-extensions', 'due-date-extension-detail',
-        'instructor-attempts', 'instructor-attempts-export', 'user-retire',
+        'instructor-attempts', 'instructor-attempts-export', 'attempt-timeline', 'user-retire',
     }  # fmt: skip
     assert routes == covered

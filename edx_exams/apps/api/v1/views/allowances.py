@@ -46,6 +46,8 @@ class CourseAllowancesView(CourseScopedView):
     404 a course with no exams.
     """
 
+    audit_actor = api.AuditActor.STAFF
+
     permission_classes = [IsCourseStaffOrGlobalStaff]
 
     @extend_schema(responses={200: AllowanceReadSerializer(many=True), **error_responses(400, 401, 403)})
@@ -73,6 +75,8 @@ class CourseAllowancesView(CourseScopedView):
 class CourseAllowanceDetailView(CourseScopedView):
     """DELETE /api/v1/exams/course_id/{course_id}/allowances/{allowance_id}: 204; 404 if not in the course."""
 
+    audit_actor = api.AuditActor.STAFF
+
     permission_classes = [IsCourseStaffOrGlobalStaff]
 
     @extend_schema(responses={204: None, **error_responses(400, 401, 403, e404='No such allowance in the course.')})
@@ -94,6 +98,8 @@ class CourseAllowancesUploadView(CourseScopedView):
     row, `row` being its line in the file. All rows are stored, or none: any
     invalid row gives 400 with the report.
     """
+
+    audit_actor = api.AuditActor.STAFF
 
     permission_classes = [IsCourseStaffOrGlobalStaff]
     parser_classes = [CsvMultiPartParser, CsvTextParser, FormParser, ExamsJSONParser]
@@ -140,6 +146,8 @@ class CourseDueDateExtensionsView(CourseScopedView):
     attempt's deadline follows at once). Course staff or global staff.
     """
 
+    audit_actor = api.AuditActor.STAFF
+
     permission_classes = [IsCourseStaffOrGlobalStaff]
 
     @extend_schema(responses={200: DueDateExtensionReadSerializer(many=True), **error_responses(400, 401, 403)})
@@ -172,6 +180,8 @@ class CourseDueDateExtensionsView(CourseScopedView):
 
 class CourseDueDateExtensionDetailView(CourseScopedView):
     """DELETE /api/v1/exams/course_id/{course_id}/due_date_extensions/{extension_id}: 204; 404 if not in the course."""
+
+    audit_actor = api.AuditActor.STAFF
 
     permission_classes = [IsCourseStaffOrGlobalStaff]
 

@@ -7,7 +7,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from edx_exams.apps.api.v1.serializers.attempts import (
     AttemptCreateSerializer,
@@ -22,6 +21,7 @@ from edx_exams.apps.api.v1.serializers.attempts import (
 from edx_exams.apps.api.v1.views.base import CourseScopedView
 from edx_exams.apps.core import api
 from edx_exams.http.schema import BODY_ERRORS, ObjectOrEmpty, error_responses
+from edx_exams.http.views import AuditedAPIView
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,8 @@ class StudentExamAttemptView(CourseScopedView):
     time is up is submitted before it is returned. 400 for a malformed course key,
     401 without credentials.
     """
+
+    audit_actor = api.AuditActor.LEARNER
 
     permission_classes = [IsAuthenticated]
 
@@ -56,7 +58,7 @@ class StudentExamAttemptView(CourseScopedView):
         return Response({'exam': student_exam_data(exam, now=now, terms=terms, attempt=attempt)})
 
 
-class LatestExamAttemptView(APIView):
+class LatestExamAttemptView(AuditedAPIView):
     """
     GET /api/v1/exams/attempt/latest[?content_id=...].
 
@@ -64,6 +66,8 @@ class LatestExamAttemptView(APIView):
     With it: the learner's latest attempt at that exam whatever its status, or `{}`.
     A running attempt whose time is up is returned once, as `submitted`.
     """
+
+    audit_actor = api.AuditActor.LEARNER
 
     permission_classes = [IsAuthenticated]
 
@@ -82,7 +86,7 @@ class LatestExamAttemptView(APIView):
         return Response(student_attempt_data(attempt, now=now, terms=terms))
 
 
-class ExamAttemptCreateView(APIView):
+class ExamAttemptCreateView(AuditedAPIView):
     """
     POST /api/v1/exams/attempt.
 
@@ -93,6 +97,8 @@ class ExamAttemptCreateView(APIView):
     proctoring tool is ready. Answers `{"exam_attempt_id": N}`. 400 bad input or
     past due date, 404 unknown or inactive exam, 409 another exam is running.
     """
+
+    audit_actor = api.AuditActor.LEARNER
 
     permission_classes = [IsAuthenticated]
 
@@ -118,7 +124,7 @@ class ExamAttemptCreateView(APIView):
         return Response({'exam_attempt_id': attempt.id})
 
 
-class ExamAttemptDetailView(APIView):
+class ExamAttemptDetailView(AuditedAPIView):
     """
     PUT /api/v1/exams/attempt/{attempt_id}.
 
@@ -135,6 +141,8 @@ class ExamAttemptDetailView(APIView):
     course; a learner only an attempt whose clock has not started, or a finished
     practice or onboarding attempt (403 otherwise).
     """
+
+    audit_actor = api.AuditActor.LEARNER  # core names staff for verify, reject, resume and a staff reset
 
     permission_classes = [IsAuthenticated]
 
@@ -186,7 +194,7 @@ class ExamAttemptDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ExamAccessTokenView(APIView):
+class ExamAccessTokenView(AuditedAPIView):
     """
     GET /api/v1/access_tokens/exam_id/{exam_id}/.
 
@@ -195,6 +203,8 @@ class ExamAccessTokenView(APIView):
     403 `{"detail": "Exam access token not granted"}` when the learner has no
     running attempt (and the content is not shown after the due date); 404 unknown exam.
     """
+
+    audit_actor = api.AuditActor.LEARNER
 
     permission_classes = [IsAuthenticated]
 

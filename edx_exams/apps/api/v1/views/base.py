@@ -1,11 +1,10 @@
 """Base views of the v1 API."""
 
-from rest_framework.views import APIView
-
 from edx_exams.apps.api.v1.validation import validate_course_key
+from edx_exams.http.views import AuditedAPIView
 
 
-class CourseScopedView(APIView):
+class CourseScopedView(AuditedAPIView):
     """
     An endpoint under `course_id/{course_id}`: the course key is checked once, here, before the handler.
 

@@ -41,6 +41,8 @@ class CourseExamConfigurationView(CourseScopedView):
     provider; 401 anonymous; 403 neither course staff nor global staff.
     """
 
+    audit_actor = api.AuditActor.STAFF
+
     permission_classes = [IsCourseStaffOrGlobalStaff]
 
     @extend_schema(responses={200: CourseExamConfigurationReadSerializer, **ERRORS})

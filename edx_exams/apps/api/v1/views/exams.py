@@ -49,6 +49,8 @@ class CourseExamsView(CourseScopedView):
     publish collided twice (retry).
     """
 
+    audit_actor = api.AuditActor.STAFF
+
     permission_classes = [IsCourseStaffOrGlobalStaff]
 
     @extend_schema(responses={200: ExamSerializer(many=True), **ERRORS})

@@ -1,21 +1,29 @@
-"""The exams dashboard's attempts list and its CSV export (docs/references/client-contracts.rst section 2.2)."""
+"""
+The exams dashboard's attempts list and its CSV export (docs/references/client-contracts.rst section 2.2).
+
+And one attempt's timeline: every recorded change of it, for course staff.
+"""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
 
 from edx_exams.apps.api.v1.csv_export import attempts_csv_response, wants_csv
-from edx_exams.apps.api.v1.permissions import IsCourseStaffOrGlobalStaff
+from edx_exams.apps.api.v1.permissions import IsCourseStaffOrGlobalStaff, is_course_or_global_staff
 from edx_exams.apps.api.v1.serializers.instructor import (
     MAX_PAGE_BOUND,
     AttemptListQuerySerializer,
     InstructorAttemptPageSerializer,
     serialize_attempt_rows,
 )
+from edx_exams.apps.api.v1.serializers.timeline import AttemptTimelineSerializer
 from edx_exams.apps.api.v1.views.base import CourseScopedView
 from edx_exams.apps.core import api
 from edx_exams.http.negotiation import FirstRendererNegotiation
 from edx_exams.http.schema import error_responses
+from edx_exams.http.views import AuditedAPIView
 
 FILTER_PARAMETERS = [
     OpenApiParameter('exam_id', int, required=False, description='Only this exam of the course (404 if not in it).'),
@@ -72,6 +80,8 @@ class InstructorAttemptsView(CourseScopedView):
     403 neither course staff nor global staff, 404 exam not in the course.
     """
 
+    audit_actor = api.AuditActor.STAFF
+
     permission_classes = [IsCourseStaffOrGlobalStaff]
     content_negotiation_class = FirstRendererNegotiation
 
@@ -115,6 +125,8 @@ class InstructorAttemptsExportView(CourseScopedView):
     Errors (JSON): as the list; 404 exam not in the course.
     """
 
+    audit_actor = api.AuditActor.STAFF
+
     permission_classes = [IsCourseStaffOrGlobalStaff]
     content_negotiation_class = FirstRendererNegotiation
 
@@ -123,3 +135,53 @@ class InstructorAttemptsExportView(CourseScopedView):
         """Stream the attempts as CSV."""
         query = AttemptListQuerySerializer.from_query_params(request.query_params).to_query()
         return attempts_csv_response(course_id, query=query)
+
+
+class IsStaffOfAttemptCourse(BasePermission):
+    """Global staff, Studio's service user, or staff of the course of the attempt (checked on the attempt)."""
+
+    message = "You must be course staff of this attempt's course or global staff."
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        """Check the caller against the attempt's course."""
+        return is_course_or_global_staff(request.user, obj.exam.course_id)
+
+
+class AttemptTimelineView(AuditedAPIView):
+    """
+    GET /api/v1/instructor_view/attempt/{attempt_id}/timeline.
+
+    Every recorded change of one attempt, oldest first, for course staff answering "what
+    happened to this attempt?": `{attempt_id, attempt_number, status, is_active, user: {username,
+    lms_user_id, email}, exam: {id, exam_name, course_id, content_id, exam_type}, entries: [...]}`.
+
+    Each entry has `at` (ISO time), `type` (created, status_changed, time_added, time_removed,
+    paused, resumed, ready_to_resume, reset, resumed_as, resumed_from, review), `actor` (learner,
+    staff, proctoring_tool, expiry_sweep, system, or unknown for changes recorded before actors
+    were), `username` (for a learner or staff member), `source` (rest, lti, admin, task, command,
+    unknown) and `reason`, plus the fields of its type: `from_status`/`to_status`, `seconds`,
+    `expires_at`, `seconds_remaining`, `attempt_id` (the attempt that continues this one, or that
+    this one continues), `decision`/`comment`. Built from the attempt's history rows and staff
+    reviews in a fixed number of queries, however long the history.
+
+    Course staff of the attempt's course or global staff only; a learner may not read it, not even
+    for their own attempt (it names staff, their comments and the proctoring tool's actions).
+    Errors: 401 anonymous, 403 not staff of the attempt's course, 404 no such attempt.
+    """
+
+    audit_actor = api.AuditActor.STAFF
+    permission_classes = [IsAuthenticated, IsStaffOfAttemptCourse]
+
+    @extend_schema(
+        responses={
+            200: AttemptTimelineSerializer,
+            **error_responses(
+                401, 403, 404, e403="Neither staff of the attempt's course nor global staff.", e404='No such attempt.'
+            ),
+        }
+    )
+    def get(self, request, attempt_id):
+        """Return the attempt's timeline."""
+        attempt = api.get_attempt(int(attempt_id))
+        self.check_object_permissions(request, attempt)
+        return Response(AttemptTimelineSerializer.of(attempt, api.get_attempt_timeline(attempt)))

@@ -33,6 +33,8 @@ class StudentOnboardingView(CourseScopedView):
     403 `username` of someone else without staff rights; 404 unknown username.
     """
 
+    audit_actor = api.AuditActor.LEARNER
+
     # Anonymous callers must still get the 404 of a course without onboarding; the view raises 401 after that.
     permission_classes = [AllowAny]
 

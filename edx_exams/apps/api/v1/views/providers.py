@@ -3,15 +3,15 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from edx_exams.apps.api.v1.serializers.providers import ProctoringProviderSerializer, ProviderSettingsSerializer
 from edx_exams.apps.api.v1.views.base import CourseScopedView
 from edx_exams.apps.core import api
 from edx_exams.http.schema import ObjectOrEmpty, error_responses
+from edx_exams.http.views import AuditedAPIView
 
 
-class ProctoringProvidersView(APIView):
+class ProctoringProvidersView(AuditedAPIView):
     """
     GET /api/v1/providers[?org=X]: the active providers a course may choose.
 
@@ -20,6 +20,8 @@ class ProctoringProvidersView(APIView):
 
     Errors: 401 anonymous.
     """
+
+    audit_actor = api.AuditActor.STAFF
 
     permission_classes = [IsAuthenticated]
 
@@ -48,6 +50,8 @@ class ProviderSettingsView(CourseScopedView):
 
     Errors: 400 malformed course key, 401 anonymous, 404 no such exam in the course.
     """
+
+    audit_actor = api.AuditActor.LEARNER
 
     permission_classes = [IsAuthenticated]
 

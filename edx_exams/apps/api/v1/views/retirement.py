@@ -3,14 +3,14 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from edx_exams.apps.api.v1.serializers.retirement import RetirementResultSerializer, RetireUserSerializer
 from edx_exams.apps.core import api
 from edx_exams.http.schema import BODY_ERRORS, error_responses
+from edx_exams.http.views import AuditedAPIView
 
 
-class UserRetirementView(APIView):
+class UserRetirementView(AuditedAPIView):
     """
     POST /api/v1/user/retire with `{"username": "<original LMS username>"}` or `{"lms_user_id": N}`.
 
@@ -25,6 +25,8 @@ class UserRetirementView(APIView):
     identifiers or a wrong type, 401 anonymous, 403 not global staff or a user that
     may not be retired (the Studio service user, the caller), 404 no such user.
     """
+
+    audit_actor = api.AuditActor.SYSTEM
 
     permission_classes = [IsAdminUser]
 

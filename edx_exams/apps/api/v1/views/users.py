@@ -3,18 +3,21 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from edx_exams.apps.api.v1.serializers.users import CurrentUserSerializer
+from edx_exams.apps.core import api
 from edx_exams.http.schema import error_responses
+from edx_exams.http.views import AuditedAPIView
 
 
-class CurrentUserView(APIView):
+class CurrentUserView(AuditedAPIView):
     """
     GET /api/v1/me: the authenticated user (username, LMS user id, email, staff flag).
 
     Useful to check a token. 401 without valid credentials.
     """
+
+    audit_actor = api.AuditActor.LEARNER
 
     permission_classes = [IsAuthenticated]
 
