@@ -73,7 +73,7 @@ class AttemptSelection:
 
 @dataclass(frozen=True)
 class BulkItem:
-    """One selected attempt: who, its status when selected, and what happened (`detail` says why if skipped or failed)."""
+    """One selected attempt: who, its status when selected, what happened (`detail`: why it was skipped or failed)."""
 
     attempt_id: int
     user_id: int
@@ -166,7 +166,9 @@ def _selected(exam: Exam, selection: AttemptSelection) -> list[ExamAttempt]:
         raise ExamBaseException(
             'Too many attempts selected.',
             field_errors={
-                'statuses': [f'More than {MAX_BULK_ATTEMPTS} attempts match; narrow the selection (since, attempt_ids).']
+                'statuses': [
+                    f'More than {MAX_BULK_ATTEMPTS} attempts match; narrow the selection (since, attempt_ids).'
+                ]
             },
         )
     return found
@@ -194,7 +196,7 @@ def _apply(attempt: ExamAttempt, action: BulkAction, *, staff: User, dry_run: bo
 
 
 def _refusal(attempt: ExamAttempt, action: BulkAction) -> str:
-    """Return why `action` does not apply to the attempt as selected ('' if it does); the verb checks again under lock."""
+    """Return why `action` does not apply to the attempt as selected ('' if it does); the verb checks it again."""
     if action == BulkAction.RESUME:
         if attempt.status != S.ERROR:
             return f'only an attempt in error can be resumed; this one is {attempt.status}'

@@ -15,8 +15,10 @@ of attempts:
 3. their running attempts, in one locking query, in id order (step 4), re-checked
    under the lock (a submit or the expiry sweep that came first wins);
 4. the learners' due dates in one query, the new deadlines in Python (`timing`),
-   and one `bulk_update_with_history`: each attempt gets a history row stamped with
-   the staff member and the reason (`audit`).
+   and the writes of `bulk_writes`: one UPDATE adding the time to every deadline
+   that is not capped, one to every paused attempt, one setting the capped ones,
+   and one INSERT of their history rows, each stamped with the staff member and the
+   reason (`audit`).
 
 A paused attempt gets the minutes on the time it has left (capped by the due date
 when the proctoring tool resumes it, as any paused time is). Time changes send no
@@ -31,12 +33,15 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
-from edx_exams.apps.core import audit, timing
+from edx_exams.apps.core import audit, bulk_writes, timing
 from edx_exams.apps.core.accommodations import MAX_EXTRA_TIME_MINS
-from edx_exams.apps.core.exceptions import ExamBaseException, ExamDoesNotExist, ExamPermissionDenied
-from edx_exams.apps.core.exceptions import IdempotencyKeyReused
+from edx_exams.apps.core.exceptions import (
+    ExamBaseException,
+    ExamDoesNotExist,
+    ExamPermissionDenied,
+    IdempotencyKeyReused,
+)
 from edx_exams.apps.core.locks import share_lock_exam
 from edx_exams.apps.core.models import DueDateExtension, Exam, ExamAttempt, ExamTimeExtension, User
 from edx_exams.apps.core.roles import is_course_staff
@@ -46,7 +51,6 @@ log = logging.getLogger(__name__)
 
 MAX_REASON_LENGTH = 500
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
-CLOCK_FIELDS = ['expires_at', 'paused_seconds_remaining', 'allowed_time_limit_mins', 'modified']
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,6 @@ def extend_running_attempts(
     reason: str,
     idempotency_key: str,
     staff: User,
-    now: datetime | None = None,
 ) -> TimeExtensionOutcome:
     """
     Give every running or paused attempt of exam `exam_id` `minutes` more, capped by each learner's due date.
@@ -101,7 +104,7 @@ def extend_running_attempts(
     if stored is not None:
         return _replay(stored, minutes=minutes, reason=reason)
     try:
-        extension, attempts = _extend(exam, minutes, reason, idempotency_key, staff, now or timezone.now())
+        extension, attempts = _extend(exam, minutes, reason, idempotency_key, staff, timezone.now())
     except IntegrityError:
         stored = _stored(exam, idempotency_key)  # a concurrent request with the same key committed first
         if stored is None:
@@ -177,9 +180,11 @@ def _attempts_of(extension: ExamTimeExtension) -> list[ExtendedAttempt]:
 def _extend(
     exam: Exam, minutes: int, reason: str, idempotency_key: str, staff: User, now: datetime
 ) -> tuple[ExamTimeExtension, list[ExtendedAttempt]]:
-    """Store the extension and move every running attempt's clock, in one transaction (raises IntegrityError on a twin)."""
+    """Store the extension and move every running clock in one transaction (IntegrityError: a twin came first)."""
     exam_ids = list(
-        Exam.objects.filter(course_id=exam.course_id, content_id=exam.content_id).order_by('pk').values_list('pk', flat=True)
+        Exam.objects.filter(course_id=exam.course_id, content_id=exam.content_id)
+        .order_by('pk')
+        .values_list('pk', flat=True)
     )
     with audit.acting(actor=audit.Actor.STAFF, user=staff, reason=history_reason(minutes, reason)):
         with transaction.atomic():
@@ -188,82 +193,142 @@ def _extend(
             extension = ExamTimeExtension.objects.create(
                 exam=exam, granted_by=staff, idempotency_key=idempotency_key, minutes=minutes, reason=reason
             )
-            attempts = _lock_running_attempts(exam_ids)
-            reached = _move_clocks(attempts, exam_ids, seconds=minutes * 60, now=now)
-            bulk_update_with_history(
-                [attempt for attempt, _ in reached], ExamAttempt, CLOCK_FIELDS, default_date=now, **audit.bulk_history_kwargs()
-            )
-            _record_result(extension, [outcome for _, outcome in reached], no_clock=_no_clock(attempts, reached))
-    return extension, [outcome for _, outcome in reached]
+            clocks, usernames = _lock_running_clocks(exam_ids)
+            moves = [
+                _move(clock, seconds=minutes * 60, due_date=due) for clock, due in _with_due_dates(clocks, exam_ids)
+            ]
+            reached = [move for move in moves if move is not None]
+            _write(reached, minutes=minutes, now=now)
+            outcomes = _outcomes(reached, usernames)
+            _record_result(extension, outcomes, no_clock=sorted({c.id for c in clocks} - {m.clock.id for m in reached}))
+    return extension, outcomes
 
 
-def _lock_running_attempts(exam_ids: list[int]) -> list[ExamAttempt]:
+@dataclass(frozen=True)
+class _Clock:
+    """The clock of one locked running attempt, as read under its lock."""
+
+    id: int
+    user_id: int
+    exam_id: int
+    expires_at: datetime | None
+    paused: bool
+    paused_seconds_remaining: float | None
+    allowed_time_limit_mins: int | None
+
+
+@dataclass(frozen=True)
+class _Move:
+    """What the extension does to one clock: the seconds added and, for a running attempt, its new deadline."""
+
+    clock: _Clock
+    seconds_added: float
+    deadline: datetime | None
+    full: bool
+
+
+CLOCK_COLUMNS = (
+    'id',
+    'user_id',
+    'exam_id',
+    'expires_at',
+    'paused_at',
+    'paused_seconds_remaining',
+    'allowed_time_limit_mins',
+    'status',
+    'is_active',
+)
+
+
+def _lock_running_clocks(exam_ids: list[int]) -> tuple[list[_Clock], dict[int, str]]:
     """
-    Lock the learners, then the running attempts of `exam_ids`, each in one query in id order; return the attempts.
+    Lock the learners, then the running attempts of `exam_ids`, each in one query in id order.
 
-    The order of `locks` (learner, then attempt), for many rows at once. An attempt
-    submitted, reset or finished between the read and the lock is left out: the
-    status is checked again on the locked rows.
+    Return the attempts' clocks and the learners' usernames. The order of `locks`
+    (learner, then attempt) for many rows at once; an attempt started between the two
+    queries is locked without its learner, which is harmless: nothing here waits for a
+    learner's row after it. An attempt submitted, reset or finished before its lock was
+    granted is left out: the status is checked again on the locked rows.
     """
     running = ExamAttempt.objects.running().filter(exam_id__in=exam_ids)
     user_ids = sorted(set(running.values_list('user_id', flat=True)))
-    list(User.objects.select_for_update().filter(pk__in=user_ids).order_by('pk').values_list('pk', flat=True))
-    locked = running.select_for_update().filter(user_id__in=user_ids).order_by('pk')
-    return [attempt for attempt in locked if attempt.is_active and attempt.status in IN_PROGRESS]
-
-
-def _move_clocks(
-    attempts: list[ExamAttempt], exam_ids: list[int], *, seconds: int, now: datetime
-) -> list[tuple[ExamAttempt, ExtendedAttempt]]:
-    """Give each locked attempt with a clock `seconds` more (capped by its learner's due date); return those reached."""
-    due_dates = _due_dates(attempts, exam_ids)
-    usernames = dict(User.objects.filter(pk__in={a.user_id for a in attempts}).values_list('pk', 'username'))
-    reached = []
-    for attempt in attempts:
-        added = _add_time(attempt, seconds=seconds, due_date=due_dates.get((attempt.exam_id, attempt.user_id)))
-        if added is None:
-            continue
-        if attempt.allowed_time_limit_mins is not None:
-            attempt.allowed_time_limit_mins += math.ceil(added / 60)
-        attempt.modified = now
-        outcome = ExtendedAttempt(
-            attempt_id=attempt.id,
-            user_id=attempt.user_id,
-            username=usernames.get(attempt.user_id, ''),
-            seconds_added=added,
-            capped=added < seconds,
+    learners = User.objects.select_for_update().filter(pk__in=user_ids).order_by('pk')
+    usernames = dict(learners.values_list('pk', 'username'))
+    rows = running.select_for_update().order_by('pk').values_list(*CLOCK_COLUMNS)
+    clocks = [
+        _Clock(
+            id=row[0],
+            user_id=row[1],
+            exam_id=row[2],
+            expires_at=row[3],
+            paused=row[4] is not None,
+            paused_seconds_remaining=row[5],
+            allowed_time_limit_mins=row[6],
         )
-        reached.append((attempt, outcome))
-    return reached
+        for row in rows
+        if row[8] and row[7] in IN_PROGRESS
+    ]
+    return clocks, usernames
 
 
-def _due_dates(attempts: list[ExamAttempt], exam_ids: list[int]) -> dict[tuple[int, int], datetime | None]:
-    """Return each attempt's learner's due date on its exam row: a personal extension, else the exam's (two queries)."""
+def _with_due_dates(clocks: list[_Clock], exam_ids: list[int]) -> list[tuple[_Clock, datetime | None]]:
+    """Pair each clock with its learner's due date on its exam row: a personal extension, else the exam's."""
     exams = dict(Exam.objects.filter(pk__in=exam_ids).values_list('pk', 'due_date'))
-    user_ids = {attempt.user_id for attempt in attempts}
-    personal = DueDateExtension.objects.filter(exam_id__in=exam_ids, user_id__in=user_ids)
-    extended = {(exam_id, user_id): due for exam_id, user_id, due in personal.values_list('exam_id', 'user_id', 'due_date')}
-    keys = {(attempt.exam_id, attempt.user_id) for attempt in attempts}
-    return {key: extended.get(key, exams[key[0]]) for key in keys}
+    personal = DueDateExtension.objects.filter(exam_id__in=exam_ids)
+    extended = {
+        (exam_id, user_id): due for exam_id, user_id, due in personal.values_list('exam_id', 'user_id', 'due_date')
+    }
+    return [(clock, extended.get((clock.exam_id, clock.user_id), exams[clock.exam_id])) for clock in clocks]
 
 
-def _add_time(attempt: ExamAttempt, *, seconds: int, due_date: datetime | None) -> float | None:
-    """Add up to `seconds` to a locked attempt's clock; return the seconds added, None if it has no clock."""
-    if attempt.paused_at is not None:
-        if attempt.paused_seconds_remaining is None:
+def _move(clock: _Clock, *, seconds: int, due_date: datetime | None) -> _Move | None:
+    """
+    Return what `seconds` more does to `clock`, capped by `due_date`; None if it has no clock (untimed, no due date).
+
+    A paused attempt gets the time on what it has left (capped when the tool resumes it,
+    `timing.resume_clock`); a running one a deadline `timing.extended_deadline` computes.
+    """
+    if clock.paused:
+        if clock.paused_seconds_remaining is None:
             return None
-        attempt.paused_seconds_remaining += seconds
-        return float(seconds)
-    if attempt.expires_at is None:
+        return _Move(clock=clock, seconds_added=float(seconds), deadline=None, full=True)
+    if clock.expires_at is None:
         return None
-    old = attempt.expires_at
-    attempt.expires_at = timing.extended_deadline(old, seconds=seconds, due_date=due_date)
-    return (attempt.expires_at - old).total_seconds()
+    deadline = timing.extended_deadline(clock.expires_at, seconds=seconds, due_date=due_date)
+    added = (deadline - clock.expires_at).total_seconds()
+    return _Move(clock=clock, seconds_added=added, deadline=deadline, full=added == seconds)
 
 
-def _no_clock(attempts: list[ExamAttempt], reached: list[tuple[ExamAttempt, ExtendedAttempt]]) -> list[int]:
-    reached_ids = {attempt.id for attempt, _ in reached}
-    return [attempt.id for attempt in attempts if attempt.id not in reached_ids]
+def _write(moves: list[_Move], *, minutes: int, now: datetime) -> None:
+    """Write the moves in a bounded number of statements (`bulk_writes`), then one history row per attempt."""
+    seconds = minutes * 60
+    paused = [m.clock.id for m in moves if m.clock.paused]
+    full = [m.clock.id for m in moves if not m.clock.paused and m.full]
+    capped = [(m.clock.id, m.deadline, _allowed_after(m)) for m in moves if m.deadline is not None and not m.full]
+    bulk_writes.add_to_paused_time(paused, seconds=seconds, minutes=minutes, now=now)
+    bulk_writes.add_to_deadlines(full, seconds=seconds, minutes=minutes, now=now)
+    bulk_writes.set_deadlines(capped, now=now)
+    bulk_writes.copy_to_history([m.clock.id for m in moves], now=now)
+
+
+def _allowed_after(move: _Move) -> int | None:
+    """Return the allowed minutes after `move`: up by the minutes it added, rounded up (as `add_attempt_time`)."""
+    allowed = move.clock.allowed_time_limit_mins
+    return None if allowed is None else allowed + math.ceil(move.seconds_added / 60)
+
+
+def _outcomes(moves: list[_Move], usernames: dict[int, str]) -> list[ExtendedAttempt]:
+    """Return what the extension did to each attempt, with its learner's username."""
+    return [
+        ExtendedAttempt(
+            attempt_id=m.clock.id,
+            user_id=m.clock.user_id,
+            username=usernames.get(m.clock.user_id, ''),
+            seconds_added=m.seconds_added,
+            capped=not m.full,
+        )
+        for m in moves
+    ]
 
 
 def _record_result(extension: ExamTimeExtension, outcomes: list[ExtendedAttempt], *, no_clock: list[int]) -> None:

@@ -34,17 +34,17 @@ ROUNDS = 3
 MINUTES = 20
 
 
-def _start(exam, *, minutes_ago: int) -> ExamAttempt:
+def _start(exam, *, minutes_ago):
     with freeze_time(timezone.now() - timedelta(minutes=minutes_ago)):
         return api.create_exam_attempt(user=UserFactory(), exam_id=exam.id, start_clock=True)
 
 
-def _extensions_of(attempt_id: int) -> int:
+def _extensions_of(attempt_id):
     reason = history_reason(MINUTES, 'LMS outage')
     return ExamAttempt.history.filter(id=attempt_id, history_change_reason=reason).count()
 
 
-def _round(staff, number: int) -> tuple[list, list[str]]:
+def _round(staff, number):
     """One race on a fresh exam; return the outcomes and what is wrong (empty when all is well)."""
     exam = ExamFactory(course_id=COURSE, time_limit_mins=60)
     # Half the learners are past their deadline (the sweep would submit them), half still have time.
@@ -65,9 +65,11 @@ def _round(staff, number: int) -> tuple[list, list[str]]:
     return outcomes, _problems(exam, attempts, deadlines, outcomes)
 
 
-def _problems(exam, attempts, deadlines, outcomes) -> list[str]:
+def _problems(exam, attempts, deadlines, outcomes):
     problems = [f'call {i} raised {o!r}' for i, o in enumerate(outcomes) if o is None or isinstance(o, Exception)]
-    problems += [f'call {i} answered {o.status_code}' for i, o in enumerate(outcomes) if getattr(o, 'status_code', 0) >= 500]
+    problems += [
+        f'call {i} answered {o.status_code}' for i, o in enumerate(outcomes) if getattr(o, 'status_code', 0) >= 500
+    ]
     extensions = list(ExamTimeExtension.objects.filter(exam=exam))
     codes = sorted(o.status_code for o in outcomes[:2] if hasattr(o, 'status_code'))
     if len(extensions) != 1 or codes != [200, 201]:
@@ -99,9 +101,6 @@ def test_exam_wide_extension_racing_its_double_click_submits_and_the_sweep(setti
         outcomes, problems = _round(staff, number)
         all_outcomes += [o for o in outcomes if hasattr(o, 'status_code')]
         broken += problems
-    statuses = dict(
-        ExamAttempt.objects.filter(exam__course_id=COURSE).values_list('status').annotate(n=Count('id'))
-    )
+    statuses = dict(ExamAttempt.objects.filter(exam__course_id=COURSE).values_list('status').annotate(n=Count('id')))
     report(f'extension vs submits and sweep x{ROUNDS}', all_outcomes, {'statuses': statuses, 'broken': broken})
     assert broken == []
-

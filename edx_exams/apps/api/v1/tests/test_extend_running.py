@@ -12,7 +12,7 @@ from edx_exams.apps.api.v1.tests.learner import LearnerSession
 from edx_exams.apps.core import api
 from edx_exams.apps.core.models import DueDateExtension, ExamAttempt, ExamTimeExtension
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
-from edx_exams.apps.core.tests.factories import CourseStaffRoleFactory, ExamFactory, UserFactory, move_attempt
+from edx_exams.apps.core.tests.factories import CourseStaffRoleFactory, ExamFactory, UserFactory
 from edx_exams.apps.events.models import OutboxEvent
 from test_utils.auth import JwtClient
 from test_utils.courses import COURSE, OTHER_COURSE
