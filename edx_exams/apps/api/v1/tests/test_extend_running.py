@@ -260,3 +260,21 @@ def test_the_extension_runs_the_same_number_of_queries_for_4_or_36_attempts():
     # Up to 38 attempts SQLite inserts their history rows in one statement (999 parameters, 26 columns);
     # MySQL has no such limit: one UPDATE and one INSERT for any number of attempts.
     assert _extension_queries(4) == _extension_queries(36)
+
+
+def test_an_attempt_without_a_clock_is_not_counted(staff):
+    untimed = ExamFactory(course_id=COURSE, exam_type='timed', time_limit_mins=None, due_date=None)
+    attempt = running(untimed)
+    assert attempt.expires_at is None
+    data = staff.post(url(untimed.id), body(), format='json').json()
+    assert (data['extended_count'], data['capped_count']) == (0, 0)
+    assert ExamTimeExtension.objects.get().result['no_clock'] == [attempt.id]
+
+
+def test_an_exam_without_a_time_limit_runs_to_its_due_date_and_stays_there(staff):
+    due = timezone.now() + timedelta(hours=2)
+    exam = ExamFactory(course_id=COURSE, exam_type='timed', time_limit_mins=None, due_date=due)
+    attempt = running(exam)
+    data = staff.post(url(exam.id), body(), format='json').json()
+    assert (data['extended_count'], data['capped_count']) == (1, 1)
+    assert deadline(attempt) == due
