@@ -152,6 +152,8 @@ SPECTACULAR_SETTINGS = {
     'SWAGGER_UI_FAVICON_HREF': 'SIDECAR',
     'REDOC_DIST': 'SIDECAR',
     'COMPONENT_SPLIT_REQUEST': True,
+    # Two request fields are named `action`: an attempt's action and a bulk call's (resume, reset).
+    'ENUM_NAME_OVERRIDES': {'BulkActionEnum': ['resume', 'reset']},
     'SCHEMA_PATH_PREFIX': r'/api/v1',  # only shortens tags and operation ids; /lti/ paths are in the schema too
     'POSTPROCESSING_HOOKS': [
         'drf_spectacular.hooks.postprocess_schema_enums',

@@ -25,6 +25,7 @@ from edx_exams.apps.core.models import (
     DueDateExtension,
     Exam,
     ExamAttempt,
+    ExamTimeExtension,
     ProctoringProvider,
     StudentAllowance,
     User,
@@ -513,3 +514,24 @@ class AttemptReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ('decision',)
     list_select_related = ('attempt', 'reviewer')
     search_fields = ('attempt__user__username', 'attempt__exam__course_id', 'reviewer__username', 'comment')
+
+
+@admin.register(ExamTimeExtension)
+class ExamTimeExtensionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Exam-wide extensions of running attempts (incident response): the audit record of who, when, why and what."""
+
+    list_display = ('id', 'exam', 'minutes', 'extended_count', 'capped_count', 'granted_by', 'created')
+    list_select_related = ('exam', 'granted_by')
+    search_fields = ('exam__course_id', 'exam__content_id', 'idempotency_key', 'reason', 'granted_by__username')
+    readonly_fields = (
+        'exam',
+        'granted_by',
+        'idempotency_key',
+        'minutes',
+        'reason',
+        'extended_count',
+        'capped_count',
+        'result',
+        'created',
+        'modified',
+    )

@@ -41,6 +41,15 @@ from edx_exams.apps.core.audit import Actor as AuditActor
 from edx_exams.apps.core.audit import Source as AuditSource
 from edx_exams.apps.core.audit import acting
 from edx_exams.apps.core.audit import set_user as set_acting_user
+from edx_exams.apps.core.bulk_actions import (
+    MAX_BULK_ATTEMPTS,
+    AttemptSelection,
+    BulkAction,
+    BulkItem,
+    BulkResult,
+    Outcome,
+    bulk_attempt_action,
+)
 from edx_exams.apps.core.configs import (
     get_course_exam_configuration,
     update_course_exam_configuration,
@@ -55,6 +64,13 @@ from edx_exams.apps.core.exceptions import (
     ExamBaseException,
     ExamIllegalStatusTransition,
     InvalidCourseKey,
+)
+from edx_exams.apps.core.incidents import (
+    MAX_IDEMPOTENCY_KEY_LENGTH,
+    MAX_REASON_LENGTH,
+    ExtendedAttempt,
+    TimeExtensionOutcome,
+    extend_running_attempts,
 )
 from edx_exams.apps.core.instructor import (
     ATTEMPT_ORDERINGS,
@@ -228,4 +244,17 @@ __all__ = [
     'validate_allowances',
     'validate_course_exam_configuration',
     'validate_due_date_extension',
+    # Incident response: exam-wide extra time (once per idempotency key) and bulk resume or reset.
+    'MAX_IDEMPOTENCY_KEY_LENGTH',
+    'MAX_REASON_LENGTH',
+    'ExtendedAttempt',
+    'TimeExtensionOutcome',
+    'extend_running_attempts',
+    'MAX_BULK_ATTEMPTS',
+    'AttemptSelection',
+    'BulkAction',
+    'BulkItem',
+    'BulkResult',
+    'Outcome',
+    'bulk_attempt_action',
 ]

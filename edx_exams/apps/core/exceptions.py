@@ -151,3 +151,10 @@ class RetirementRefused(ExamBaseException):
 
     http_status = status.HTTP_403_FORBIDDEN
     default_message = 'This user cannot be retired.'
+
+
+class IdempotencyKeyReused(ExamBaseException):
+    """An idempotency key already names a different request (other minutes or reason) on this exam."""
+
+    http_status = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_message = 'This idempotency key was already used for a different request on this exam.'

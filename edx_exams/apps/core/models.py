@@ -288,3 +288,33 @@ class AttemptReview(TimeStampedModel):
 
     def __str__(self) -> str:
         return f'{self.decision} of attempt {self.attempt_id} by user {self.reviewer_id}'
+
+
+class ExamTimeExtension(TimeStampedModel):
+    """
+    Staff's exam-wide extension of the running attempts (incident response): the audit record and its idempotency key.
+
+    One row per (exam, client key): a repeated request with the same key finds it and
+    answers what it stored, without adding the time again. `result` keeps attempt and
+    user ids only (no names), so a retired learner leaves nothing personal here.
+
+    .. no_pii:
+    """
+
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name='time_extensions')
+    granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name='+')
+    idempotency_key = models.CharField(max_length=128)
+    minutes = models.PositiveIntegerField()
+    reason = models.CharField(max_length=500)
+    extended_count = models.PositiveIntegerField(default=0)
+    capped_count = models.PositiveIntegerField(default=0)
+    # {"extended": [[attempt_id, user_id, seconds_added], ...], "capped": [attempt ids], "no_clock": [attempt ids]}
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=['exam', 'idempotency_key'], name='one_time_extension_per_key'),
+        ]
+
+    def __str__(self) -> str:
+        return f'{self.minutes} minutes on exam {self.exam_id} ({self.idempotency_key})'

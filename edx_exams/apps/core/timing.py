@@ -218,6 +218,17 @@ def extend_clock(attempt: ExamAttempt, *, seconds: int) -> float:
     return 0.0 if new is None else max(0.0, (new - old).total_seconds())
 
 
+def extended_deadline(deadline: datetime, *, seconds: float, due_date: datetime | None) -> datetime:
+    """
+    Return `deadline` moved `seconds` later but not past `due_date`, and never earlier than it was.
+
+    Staff's exam-wide extension: a learner whose deadline is already at (or past) the
+    due date keeps it; nobody loses time.
+    """
+    capped = cap_by_due_date(add_seconds(deadline, seconds), due_date)
+    return max(deadline, capped or deadline)
+
+
 def shift_deadline(attempt: ExamAttempt, *, seconds: float, due_date: datetime | None) -> list[str]:
     """
     Move a running attempt's deadline (or a paused attempt's time left) by `seconds`, capped by `due_date`.

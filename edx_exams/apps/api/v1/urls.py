@@ -16,6 +16,7 @@ from edx_exams.apps.api.v1.views.attempts import (
 )
 from edx_exams.apps.api.v1.views.configs import CourseExamConfigurationView
 from edx_exams.apps.api.v1.views.exams import CourseExamsView
+from edx_exams.apps.api.v1.views.incidents import ExamAttemptsBulkView, ExamExtendRunningView
 from edx_exams.apps.api.v1.views.instructor import (
     AttemptTimelineView,
     InstructorAttemptsExportView,
@@ -52,6 +53,16 @@ urlpatterns = [
         rf'exams/course_id/{COURSE_ID_PATTERN}/due_date_extensions/{id_pattern("extension_id")}',
         CourseDueDateExtensionDetailView.as_view(),
         name='due-date-extension-detail',
+    ),
+    api_route(
+        rf'exams/course_id/{COURSE_ID_PATTERN}/exam/{id_pattern("exam_id")}/extend_running',
+        ExamExtendRunningView.as_view(),
+        name='exam-extend-running',
+    ),
+    api_route(
+        rf'exams/course_id/{COURSE_ID_PATTERN}/exam/{id_pattern("exam_id")}/attempts/bulk',
+        ExamAttemptsBulkView.as_view(),
+        name='exam-attempts-bulk',
     ),
     api_route(rf'configs/course_id/{COURSE_ID_PATTERN}', CourseExamConfigurationView.as_view(), name='course-config'),
     api_route(r'providers', ProctoringProvidersView.as_view(), name='providers'),

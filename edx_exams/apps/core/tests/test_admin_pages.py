@@ -19,6 +19,7 @@ from edx_exams.apps.core.models import (
     DueDateExtension,
     Exam,
     ExamAttempt,
+    ExamTimeExtension,
     ProctoringProvider,
     StudentAllowance,
     User,
@@ -55,6 +56,7 @@ ALLOWED = {
     CourseStaffRole: (True, True, True),
     DueDateExtension: (True, True, True),
     AttemptReview: (False, False, False),
+    ExamTimeExtension: (False, False, False),
     LtiToolRegistration: (False, True, False),
     LtiPlatformKey: (False, False, False),
     LtiProctoringSession: (False, False, False),
@@ -102,6 +104,9 @@ def rows(admin_user):
         CourseStaffRole: CourseStaffRoleFactory(course_id=COURSE),
         DueDateExtension: extension,
         AttemptReview: AttemptReview.objects.create(attempt=attempt, reviewer=admin_user, decision='verified'),
+        ExamTimeExtension: api.extend_running_attempts(
+            course_id=COURSE, exam_id=exam.id, minutes=5, reason='outage', idempotency_key='k1', staff=admin_user
+        ).extension,
         LtiToolRegistration: registration,
         LtiPlatformKey: create_platform_key(private_key=rsa_key('platform')),
         LtiProctoringSession: LtiProctoringSession.objects.create(

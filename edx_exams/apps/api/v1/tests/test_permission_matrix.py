@@ -229,6 +229,22 @@ CASES = {
         None,
         (401, 403, 403, 403, 200, 200),
     ),
+    'exam-wide extension': (
+        'post',
+        lambda w: f'{C}/exam/{w.exam.id}/extend_running',
+        lambda w: {'minutes': 5, 'reason': 'outage', 'idempotency_key': 'k'},
+        'json',
+        None,
+        (401, 403, 403, 403, 201, 201),
+    ),
+    'bulk attempts': (
+        'post',
+        lambda w: f'{C}/exam/{w.exam.id}/attempts/bulk',
+        lambda w: {'action': 'reset', 'statuses': ['started'], 'dry_run': True, 'reason': 'outage'},
+        'json',
+        None,
+        (401, 403, 403, 403, 200, 200),
+    ),
     'user retirement': (
         'post',
         lambda w: '/api/v1/user/retire',
@@ -266,5 +282,6 @@ def test_matrix_covers_every_v1_route():
         'student-exam-attempt', 'exam-attempt-latest', 'exam-attempt', 'exam-attempt-detail', 'access-token',
         'allowances', 'allowance-detail', 'allowances-upload', 'due-date-extensions', 'due-date-extension-detail',
         'instructor-attempts', 'instructor-attempts-export', 'attempt-timeline', 'user-retire',
+        'exam-extend-running', 'exam-attempts-bulk',
     }  # fmt: skip
     assert routes == covered
