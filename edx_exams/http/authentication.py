@@ -3,6 +3,8 @@
 import functools
 import json
 import logging
+import time
+from dataclasses import dataclass
 from typing import Any, cast
 
 import jwt
@@ -188,24 +190,67 @@ def _reconcile_lms_identity(lms_user_id: int, username: str) -> None:
 
 def jwt_decode_handler(token: str) -> dict[str, Any]:
     """
-    JWT_DECODE_HANDLER: one decode that verifies the signature against a non-empty key set and the claims.
+    JWT_DECODE_HANDLER: verify the signature against a non-empty key set and the claims, once per token.
 
     The checks are edx-drf-extensions': the signature by one of the LMS's public keys or the first
     issuer's secret (RS256/RS512 for RSA keys, HS256 for the secret), `exp` and `iat` present, `exp`
     not passed (with JWT_LEEWAY), the first issuer's audience, an issuer from JWT_ISSUERS and a
-    supported `version`. Two things differ: edx-drf-extensions 10.x treats an empty asymmetric key
+    supported `version`. Three things differ. edx-drf-extensions 10.x treats an empty asymmetric key
     set as a successful verification (its key loop never runs), so with only a symmetric secret any
-    signature, or `alg: none`, would pass its first check; we refuse when no key verifies. And it
-    decodes the token three times; this decodes it once per key tried, with the key set built once
-    per configuration. Claims of the wrong type are refused as an invalid token.
+    signature, or `alg: none`, would pass its first check; we refuse when no key verifies. It
+    decodes a token three times on every request; this decodes it once per key tried. And a token
+    that passed is remembered (the last VERIFIED_TOKENS tokens of the process, for the same
+    configuration): the learner library sends the same JWT on every request until it expires, and
+    what a signature proves does not change; its expiry is checked again on every request.
+    Claims of the wrong type are refused as an invalid token.
     """
-    issuer = _first_issuer()
-    keys = _verification_keys(_asymmetric_key_set(), issuer.get('SECRET_KEY'))
+    config = _DecodeConfig.current()
+    claims = _verified_claims(token, config)
+    if config.verify_exp and claims['exp'] <= time.time() - config.leeway:
+        raise jwt.ExpiredSignatureError('Signature has expired')
+    return dict(claims)
+
+
+# How many verified tokens a process remembers: more than the learners one worker serves in a
+# token's lifetime on a busy exam day, at about a kilobyte each.
+VERIFIED_TOKENS = 20_000
+
+
+@dataclass(frozen=True)
+class _DecodeConfig:
+    """The settings a token is verified against; a change (a key rotation in a test) starts afresh."""
+
+    asymmetric_key_set: str | None
+    secret: str | None
+    audience: str | None
+    issuers: frozenset[str | None]
+    verify_exp: bool
+    leeway: float
+
+    @classmethod
+    def current(cls) -> '_DecodeConfig':
+        jwt_auth = cast(dict[str, Any], settings.JWT_AUTH)
+        issuers: list[dict[str, str]] = jwt_auth.get('JWT_ISSUERS') or []
+        first = issuers[0] if issuers else {}
+        return cls(
+            asymmetric_key_set=_asymmetric_key_set(),
+            secret=first.get('SECRET_KEY'),
+            audience=first.get('AUDIENCE'),
+            issuers=frozenset(issuer.get('ISSUER') for issuer in issuers),
+            verify_exp=bool(jwt_auth.get('JWT_VERIFY_EXPIRATION', True)),
+            leeway=float(jwt_auth.get('JWT_LEEWAY', 0)),
+        )
+
+
+@functools.lru_cache(maxsize=VERIFIED_TOKENS)
+def _verified_claims(token: str, config: _DecodeConfig) -> dict[str, Any]:
+    """Return the verified claims of `token` (with edx's defaults); raise if it does not verify."""
+    keys = _verification_keys(config.asymmetric_key_set, config.secret)
     if not keys:
         raise jwt.InvalidTokenError('No JWT verification key is configured.')
-    claims = _decode_with_any_key(token, keys, audience=issuer.get('AUDIENCE'))
+    claims = _decode_with_any_key(token, keys, config)
     token_issuer = claims.get('iss')
-    if not isinstance(token_issuer, str) or token_issuer not in {known.get('ISSUER') for known in _issuers()}:
+    if not isinstance(token_issuer, str) or token_issuer not in config.issuers:
         log.info('Refusing a JWT of an unknown issuer %r', token_issuer)
         raise jwt.InvalidTokenError('The JWT issuer is not known.')
     try:
@@ -220,24 +265,23 @@ def jwt_decode_handler(token: str) -> dict[str, Any]:
 _ALGORITHMS = {'RSA': ['RS256', 'RS512'], 'oct': ['HS256']}
 
 
-def _decode_with_any_key(token: str, keys: tuple[PyJWK, ...], *, audience: str | None) -> dict[str, Any]:
+def _decode_with_any_key(token: str, keys: tuple[PyJWK, ...], config: _DecodeConfig) -> dict[str, Any]:
     """Return the claims of `token` verified by the first key whose signature matches; raise if none does."""
     options = {
         'require': ['exp', 'iat'],
-        'verify_exp': bool(settings.JWT_AUTH.get('JWT_VERIFY_EXPIRATION', True)),
-        'verify_aud': bool(audience),
+        'verify_exp': config.verify_exp,
+        'verify_aud': bool(config.audience),
         'verify_iss': False,  # any issuer of JWT_ISSUERS, checked by the caller
     }
-    leeway = float(cast(dict[str, Any], settings.JWT_AUTH).get('JWT_LEEWAY', 0))
     for number, key in enumerate(keys, start=1):
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
                 key=key.key,
                 algorithms=_ALGORITHMS.get(str(key.key_type), []),
-                audience=audience,
+                audience=config.audience,
                 options=options,  # type: ignore[arg-type]
-                leeway=leeway,
+                leeway=config.leeway,
             )
         except (jwt.InvalidSignatureError, jwt.InvalidAlgorithmError):
             if number == len(keys):
@@ -256,12 +300,3 @@ def _asymmetric_key_set() -> str | None:
 def _verification_keys(asymmetric_key_set: str | None, secret: str | None) -> tuple[PyJWK, ...]:
     """Return the keys that may sign a JWT: the LMS's public keys, then the symmetric secret (built once)."""
     return tuple(get_verification_jwk_key_set(asymmetric_keys=asymmetric_key_set, secret_key=secret))
-
-
-def _issuers() -> list[dict[str, str]]:
-    return cast(dict[str, Any], settings.JWT_AUTH).get('JWT_ISSUERS') or []
-
-
-def _first_issuer() -> dict[str, str]:
-    issuers = _issuers()
-    return issuers[0] if issuers else {}
