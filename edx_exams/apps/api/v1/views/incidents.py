@@ -30,6 +30,7 @@ class ExamExtendRunningView(CourseScopedView):
     """
 
     permission_classes = [IsCourseStaffOrGlobalStaff]
+    audit_actor = api.AuditActor.STAFF
 
     @extend_schema(
         request=ExtendRunningSerializer,
@@ -79,6 +80,7 @@ class ExamAttemptsBulkView(CourseScopedView):
     """
 
     permission_classes = [IsCourseStaffOrGlobalStaff]
+    audit_actor = api.AuditActor.STAFF
 
     @extend_schema(
         request=BulkAttemptsSerializer,
