@@ -216,28 +216,30 @@ def seed_service(config: BenchConfig, server: Gunicorn, http, issuer, arguments)
     rows = [
         Row(f'publish {arguments.exams} exams, first', p50_ms=1000 * first.seconds, peak_mb=publish_peak),
         Row(f'publish {arguments.exams} exams, unchanged', p50_ms=1000 * seed.median_seconds(unchanged)),
-        Row(
+        burst_row(
             f'{arguments.learners} learners create+start at once',
-            requests_per_second=len(starts.statuses) / starts.wall_seconds,
-            p50_ms=starts.percentile_ms(50),
-            p95_ms=starts.percentile_ms(95),
-            p99_ms=starts.percentile_ms(99),
-            failures=starts.failures,
+            starts,
             note=f'{starts.server_errors} answers 5xx, {starts.failures} not 200 '
             f'(statuses {sorted(set(starts.statuses))}); {len(starts.statuses)} starts took '
             f'{starts.wall_seconds:.1f} s; {len(failed)} retried one at a time, {retried.failures} failed again',
             peak_mb=server.peak_memory_mb(),
         ),
-        Row(
-            f'{len(one_at_a_time.statuses)} learners create+start one at a time',
-            requests_per_second=len(one_at_a_time.statuses) / one_at_a_time.wall_seconds,
-            p50_ms=one_at_a_time.percentile_ms(50),
-            p95_ms=one_at_a_time.percentile_ms(95),
-            p99_ms=one_at_a_time.percentile_ms(99),
-            failures=one_at_a_time.failures,
-        ),
+        burst_row(f'{len(one_at_a_time.statuses)} learners create+start one at a time', one_at_a_time),
     ]
     return rows, Seeded(staff, started, exam_id, exam_content_id, payload)
+
+
+def burst_row(name: str, report: seed.BurstReport, **extra) -> Row:
+    """The row of a burst of requests: their rate over the burst's wall time, latency percentiles, failures."""
+    return Row(
+        name,
+        requests_per_second=len(report.statuses) / report.wall_seconds,
+        p50_ms=report.percentile_ms(50),
+        p95_ms=report.percentile_ms(95),
+        p99_ms=report.percentile_ms(99),
+        failures=report.failures,
+        **extra,
+    )
 
 
 def single_starts(http, issuer, exam_ids: dict[str, int], arguments) -> seed.BurstReport:

@@ -8,13 +8,13 @@ from django.db import DatabaseError
 from django.utils import timezone
 from freezegun import freeze_time
 
+from edx_exams.apps.api.v1.tests.staff_callers import REFUSED_CALLERS, client_for
 from edx_exams.apps.core import api, bulk_actions
 from edx_exams.apps.core.models import ExamAttempt
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
-from edx_exams.apps.core.tests.factories import CourseStaffRoleFactory, ExamFactory, UserFactory
+from edx_exams.apps.core.tests.factories import ExamFactory, UserFactory
 from edx_exams.apps.events.models import OutboxEvent
 from edx_exams.apps.events.payloads import RESET_EVENT
-from test_utils.auth import JwtClient
 from test_utils.courses import COURSE, OTHER_COURSE
 
 pytestmark = pytest.mark.django_db
@@ -172,22 +172,10 @@ def test_an_exam_of_another_course_is_a_404(staff):
     assert fresh(attempt).is_active
 
 
-@pytest.mark.parametrize(
-    ('who', 'expected'),
-    [('anonymous', 401), ('learner', 403), ('other_course_staff', 403), ('service_user', 403), ('global', 200)],
-)
+@pytest.mark.parametrize(('who', 'expected'), [*REFUSED_CALLERS, ('global', 200)])
 def test_only_course_staff_or_global_staff_may_act(exam, who, expected, settings):
     attempt = errored(exam)
-    users = {
-        'anonymous': None,
-        'learner': attempt.user,
-        'other_course_staff': CourseStaffRoleFactory(course_id=OTHER_COURSE).user,
-        'service_user': UserFactory(username=settings.EXAMS_SERVICE_USERNAME),
-        'global': UserFactory(is_staff=True),
-    }
-    client = JwtClient()
-    if users[who] is not None:
-        client.as_user(users[who])
+    client = client_for(who, learner=attempt.user, settings=settings)
     response = client.post(url(exam.id), body(action='reset'), format='json')
     assert response.status_code == expected, response.content
     assert fresh(attempt).is_active == (expected != 200)

@@ -9,12 +9,12 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from edx_exams.apps.api.v1.tests.learner import LearnerSession
+from edx_exams.apps.api.v1.tests.staff_callers import REFUSED_CALLERS, client_for
 from edx_exams.apps.core import api
 from edx_exams.apps.core.models import DueDateExtension, ExamAttempt, ExamTimeExtension
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
 from edx_exams.apps.core.tests.factories import CourseStaffRoleFactory, ExamFactory, UserFactory
 from edx_exams.apps.events.models import OutboxEvent
-from test_utils.auth import JwtClient
 from test_utils.courses import COURSE, OTHER_COURSE
 
 pytestmark = pytest.mark.django_db
@@ -215,23 +215,11 @@ def test_an_exam_of_another_course_is_a_404(staff):
     assert deadline(attempt) == before
 
 
-@pytest.mark.parametrize(
-    ('who', 'expected'),
-    [('anonymous', 401), ('learner', 403), ('other_course_staff', 403), ('service_user', 403), ('global', 201)],
-)
+@pytest.mark.parametrize(('who', 'expected'), [*REFUSED_CALLERS, ('global', 201)])
 def test_only_course_staff_or_global_staff_may_extend(exam, who, expected, settings):
     attempt = running(exam)
     before = deadline(attempt)
-    users = {
-        'anonymous': None,
-        'learner': attempt.user,
-        'other_course_staff': CourseStaffRoleFactory(course_id=OTHER_COURSE).user,
-        'service_user': UserFactory(username=settings.EXAMS_SERVICE_USERNAME),
-        'global': UserFactory(is_staff=True),
-    }
-    client = JwtClient()
-    if users[who] is not None:
-        client.as_user(users[who])
+    client = client_for(who, learner=attempt.user, settings=settings)
     response = client.post(url(exam.id), body(), format='json')
     assert response.status_code == expected, response.content
     if expected != 201:
