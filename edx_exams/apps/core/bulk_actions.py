@@ -9,7 +9,7 @@ locked and announced exactly as one would be:
 - resume: `attempts.update_attempt_with_action(action='resume')`, the staff resume of
   an errored attempt (the learner's next start continues it with the time that was
   left; the LMS hears nothing, as for one resume);
-- reset: `resets.reset_exam_attempt`, the staff DELETE (EXAM_ATTEMPT_RESET goes to the LMS).
+- reset: `resets.reset_attempt_if_active`, as the staff DELETE (EXAM_ATTEMPT_RESET goes to the LMS).
 
 Each attempt is its own transaction: one refused or failed attempt is reported and
 the others go on. Every change is stamped with the staff member and the reason
@@ -29,7 +29,7 @@ from edx_exams.apps.core.attempts import update_attempt_with_action
 from edx_exams.apps.core.exceptions import ExamBaseException, ExamDoesNotExist, ExamPermissionDenied
 from edx_exams.apps.core.incidents import MAX_REASON_LENGTH
 from edx_exams.apps.core.models import Exam, ExamAttempt, User
-from edx_exams.apps.core.resets import reset_exam_attempt
+from edx_exams.apps.core.resets import reset_attempt_if_active
 from edx_exams.apps.core.roles import is_course_staff
 from edx_exams.apps.core.statuses import STORED
 from edx_exams.apps.core.statuses import ExamAttemptStatus as S
@@ -181,17 +181,21 @@ def _apply(attempt: ExamAttempt, action: BulkAction, *, staff: User, dry_run: bo
         return _item(attempt, Outcome.SKIPPED, refusal)
     if dry_run:
         return _item(attempt, WOULD[action])
-    verb: Callable[[], ExamAttempt] = {
-        BulkAction.RESUME: lambda: update_attempt_with_action(attempt_id=attempt.id, action='resume', actor=staff),
-        BulkAction.RESET: lambda: reset_exam_attempt(attempt.id, actor=staff),
+    verb: Callable[[], bool] = {
+        BulkAction.RESUME: lambda: bool(
+            update_attempt_with_action(attempt_id=attempt.id, action='resume', actor=staff)
+        ),
+        BulkAction.RESET: lambda: reset_attempt_if_active(attempt.id, actor=staff)[1],
     }[action]
     try:
-        verb()
+        changed = verb()
     except ExamBaseException as error:
         return _item(attempt, Outcome.FAILED, error.message)
     except DatabaseError as error:
         log.exception('Bulk %s failed attempt_id=%s', action, attempt.id)
         return _item(attempt, Outcome.FAILED, f'database error: {type(error).__name__}')
+    if not changed:  # another request (a double click of the same bulk call) got there first
+        return _item(attempt, Outcome.SKIPPED, 'already reset by another request')
     return _item(attempt, DONE[action])
 
 

@@ -34,12 +34,17 @@ def reset_exam_attempt(attempt_id: int, *, actor: User) -> ExamAttempt:
     attempt that is already reset changes nothing. The history row names the
     actor as staff or learner by the right the reset was made with.
     """
+    return reset_attempt_if_active(attempt_id, actor=actor)[0]
+
+
+def reset_attempt_if_active(attempt_id: int, *, actor: User) -> tuple[ExamAttempt, bool]:
+    """`reset_exam_attempt`, also saying whether this call reset it (False: it was already reset)."""
     attempt = get_attempt(attempt_id)
     as_staff = _check_may_reset(attempt, actor)
     with transaction.atomic(), audit.acting(actor=audit.Actor.STAFF if as_staff else audit.Actor.LEARNER):
         locked = lock_attempt(attempt.pk)
         if not locked.is_active:
-            return locked
+            return locked, False
         archive_attempt(locked, reason=ArchiveReason.RESET, actor=actor, now=timezone.now())
     log.info(
         'Attempt reset attempt_id=%s user_id=%s exam_id=%s course_id=%s status=%s actor_id=%s',
@@ -50,7 +55,7 @@ def reset_exam_attempt(attempt_id: int, *, actor: User) -> ExamAttempt:
         locked.status,
         actor.id,
     )
-    return locked
+    return locked, True
 
 
 def _check_may_reset(attempt: ExamAttempt, actor: User) -> bool:
