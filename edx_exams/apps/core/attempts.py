@@ -188,7 +188,7 @@ def _apply_action(attempt: ExamAttempt, rule: AttemptAction, *, actor: User, det
     if rule.name in ('verify', 'reject'):
         return _review(attempt, rule, actor=actor, now=now, comment=comment)
     if rule.name == 'resume':
-        return _mark_ready_to_resume(attempt, rule, actor=actor)
+        return _mark_ready_to_resume(attempt, rule, actor=actor)[0]
     if rule.name == 'reset_attempt':
         return _retake(attempt, rule, actor=actor)
     return _apply_learner_action(attempt, rule, actor=actor, now=now, detail=detail)
@@ -414,15 +414,24 @@ def _review(attempt: ExamAttempt, rule: AttemptAction, *, actor: User, now: date
     return attempt
 
 
-def _mark_ready_to_resume(attempt: ExamAttempt, rule: AttemptAction, *, actor: User) -> ExamAttempt:
-    """Let the learner continue an errored attempt; their next start creates its continuation."""
+def resume_errored_attempt(attempt_id: int, *, actor: User) -> tuple[ExamAttempt, bool]:
+    """Staff's `resume` action on attempt `attempt_id`, also saying whether this call made it ready to resume."""
+    rule = _rest_action('resume')
+    attempt = get_attempt(attempt_id)
+    _check_actor_may_act(attempt, rule, actor)
+    return _mark_ready_to_resume(_expire_on_read(attempt, now=timezone.now()), rule, actor=actor)
+
+
+def _mark_ready_to_resume(attempt: ExamAttempt, rule: AttemptAction, *, actor: User) -> tuple[ExamAttempt, bool]:
+    """Let the learner continue an errored attempt (their next start continues it); say if this call did."""
     _require_status(attempt, rule)
     if attempt.start_time is None:
         raise ExamIllegalStatusTransition('This attempt never started; reset it instead of resuming it.')
     reason = f'ready to resume with {_time_left_text(attempt.seconds_remaining_at_error)}'
     with transaction.atomic(), audit.default_reason(reason):
         locked = lock_attempt(attempt.pk)
-        if locked.status == S.ERROR and locked.is_active and not locked.ready_to_resume:
+        changed = locked.status == S.ERROR and locked.is_active and not locked.ready_to_resume
+        if changed:
             locked.ready_to_resume = True
             locked.save(update_fields=['ready_to_resume', 'modified'])
     log.info(
@@ -431,7 +440,7 @@ def _mark_ready_to_resume(attempt: ExamAttempt, rule: AttemptAction, *, actor: U
         locked.seconds_remaining_at_error,
         actor.id,
     )
-    return locked
+    return locked, changed
 
 
 def _retake(attempt: ExamAttempt, rule: AttemptAction, *, actor: User) -> ExamAttempt:

@@ -6,7 +6,7 @@ by id), and resume or reset them, or ask first what would happen (`dry_run`). Ea
 attempt goes through the verb of the single-attempt staff action, so it is checked,
 locked and announced exactly as one would be:
 
-- resume: `attempts.update_attempt_with_action(action='resume')`, the staff resume of
+- resume: `attempts.resume_errored_attempt`, the staff resume (`update_attempt_with_action(action='resume')`) of
   an errored attempt (the learner's next start continues it with the time that was
   left; the LMS hears nothing, as for one resume);
 - reset: `resets.reset_attempt_if_active`, as the staff DELETE (EXAM_ATTEMPT_RESET goes to the LMS).
@@ -25,7 +25,7 @@ from datetime import datetime
 from django.db import DatabaseError
 
 from edx_exams.apps.core import audit
-from edx_exams.apps.core.attempts import update_attempt_with_action
+from edx_exams.apps.core.attempts import resume_errored_attempt
 from edx_exams.apps.core.exceptions import ExamBaseException, ExamDoesNotExist, ExamPermissionDenied
 from edx_exams.apps.core.incidents import MAX_REASON_LENGTH
 from edx_exams.apps.core.models import Exam, ExamAttempt, User
@@ -182,9 +182,7 @@ def _apply(attempt: ExamAttempt, action: BulkAction, *, staff: User, dry_run: bo
     if dry_run:
         return _item(attempt, WOULD[action])
     verb: Callable[[], bool] = {
-        BulkAction.RESUME: lambda: bool(
-            update_attempt_with_action(attempt_id=attempt.id, action='resume', actor=staff)
-        ),
+        BulkAction.RESUME: lambda: resume_errored_attempt(attempt.id, actor=staff)[1],
         BulkAction.RESET: lambda: reset_attempt_if_active(attempt.id, actor=staff)[1],
     }[action]
     try:
@@ -195,7 +193,7 @@ def _apply(attempt: ExamAttempt, action: BulkAction, *, staff: User, dry_run: bo
         log.exception('Bulk %s failed attempt_id=%s', action, attempt.id)
         return _item(attempt, Outcome.FAILED, f'database error: {type(error).__name__}')
     if not changed:  # another request (a double click of the same bulk call) got there first
-        return _item(attempt, Outcome.SKIPPED, 'already reset by another request')
+        return _item(attempt, Outcome.SKIPPED, f'already {DONE[action]} by another request')
     return _item(attempt, DONE[action])
 
 

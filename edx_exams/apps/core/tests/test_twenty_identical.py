@@ -79,12 +79,21 @@ def test_twenty_identical_extensions_add_the_time_once(staff_client):
         assert attempt.expires_at == before + timedelta(minutes=15)
 
 
-def test_twenty_identical_bulk_resets_reset_each_attempt_once(staff_client):
-    exam = ExamFactory(course_id=COURSE, time_limit_mins=60)
+def _errored_attempts(exam, count=3):
     errored = []
-    for _ in range(3):
+    for _ in range(count):
         attempt = api.create_exam_attempt(user=UserFactory(), exam_id=exam.id, start_clock=True)
         errored.append(api.update_attempt_with_action(attempt_id=attempt.id, action='error', actor=attempt.user))
+    return errored
+
+
+def _done_per_attempt(responses, outcome):
+    return Counter(item['attempt_id'] for r in responses for item in r.json()['attempts'] if item['outcome'] == outcome)
+
+
+def test_twenty_identical_bulk_resets_reset_each_attempt_once(staff_client):
+    exam = ExamFactory(course_id=COURSE, time_limit_mins=60)
+    errored = _errored_attempts(exam)
     url = f'/api/v1/exams/course_id/{COURSE}/exam/{exam.id}/attempts/bulk'
     body = {'action': 'reset', 'statuses': ['error'], 'dry_run': False, 'reason': 'tool outage'}
 
@@ -92,10 +101,27 @@ def test_twenty_identical_bulk_resets_reset_each_attempt_once(staff_client):
     report('20 identical bulk resets', responses, None)
     assert server_errors(responses) == []
     assert {r.status_code for r in responses} == {200}
-    done = Counter(item['attempt_id'] for r in responses for item in r.json()['attempts'] if item['outcome'] == 'reset')
-    assert done == {attempt.id: 1 for attempt in errored}
+    assert _done_per_attempt(responses, 'reset') == {attempt.id: 1 for attempt in errored}
     for attempt in errored:
         attempt.refresh_from_db()
         assert attempt.is_active is False
         resets = OutboxEvent.objects.filter(attempt_id=attempt.id, event_type=RESET_EVENT.event_type).count()
         assert resets == 1
+
+
+def test_twenty_identical_bulk_resumes_resume_each_attempt_once(staff_client):
+    exam = ExamFactory(course_id=COURSE, time_limit_mins=60)
+    errored = _errored_attempts(exam)
+    url = f'/api/v1/exams/course_id/{COURSE}/exam/{exam.id}/attempts/bulk'
+    body = {'action': 'resume', 'statuses': ['error'], 'dry_run': False, 'reason': 'tool outage'}
+
+    responses = release_together(*[lambda: staff_client.post(url, body, format='json')] * TWENTY)
+    report('20 identical bulk resumes', responses, None)
+    assert server_errors(responses) == []
+    assert {r.status_code for r in responses} == {200}
+    assert _done_per_attempt(responses, 'resumed') == {attempt.id: 1 for attempt in errored}
+    for attempt in errored:
+        attempt.refresh_from_db()
+        assert (attempt.status, attempt.is_active, attempt.ready_to_resume) == (S.ERROR, True, True)
+        history = ExamAttempt.history.filter(id=attempt.id, ready_to_resume=True)
+        assert history.count() == 1
